@@ -1,0 +1,263 @@
+"""The ``evidence`` command: a thin layer that calls :mod:`evidence.pipeline` and prints.
+
+Exit codes: 0 ok; 1 the article has blocking problems (``check``) or a query failed at run
+time; 2 bad input or usage (nothing was written).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import pipeline
+from .checks import ArticleReport
+from .errors import EvidenceError, InputError, Problem
+from .queries import discover, run_query, run_sql
+from .workspace import load_settings
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class _Steps:
+    """A progress bar over the pipeline's named steps; silent when stderr is not a terminal."""
+
+    def __init__(self, total: int):
+        self.enabled = err.is_terminal
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                                 console=err, transient=True, disable=not self.enabled)
+        self.task = self.progress.add_task("starting", total=total)
+
+    def __enter__(self) -> "_Steps":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def __call__(self, step: str) -> None:
+        self.progress.update(self.task, advance=1, description=step)
+
+
+def _print_problems(problems: list[Problem] | tuple[Problem, ...], limit: int | None = None) -> None:
+    shown = list(problems)[:limit] if limit else list(problems)
+    for p in shown:
+        style = "red" if p.severity == "error" else "yellow"
+        err.print(f"[{style}]{p.severity}[/]: {p}", markup=True)
+    if limit and len(problems) > limit:
+        err.print(f"... and {len(problems) - limit} more")
+
+
+def _run(fn):
+    """Convert library exceptions to messages and exit codes in one place."""
+    try:
+        return fn()
+    except InputError as exc:
+        _print_problems(exc.problems)
+        errors = sum(1 for p in exc.problems if p.severity == "error")
+        err.print(f"[red]{errors} error(s)[/], {len(exc.problems) - errors} warning(s); nothing was written.")
+        sys.exit(exc.exit_code)
+    except EvidenceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(exc.exit_code)
+
+
+@click.group()
+@click.version_option(package_name="evidence-desk")
+@click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Workspace folder (default: the nearest folder with evidence.toml).")
+@click.pass_context
+def main(ctx: click.Context, workspace: Path | None) -> None:
+    """Evidence toolkit: check a health article against its studies, query the evidence, publish it."""
+    ctx.obj = workspace
+
+
+def _settings(ctx: click.Context):
+    return _run(lambda: load_settings(ctx.obj))
+
+
+@main.command()
+@click.pass_context
+def build(ctx: click.Context) -> None:
+    """Read and check the workspace and write evidence.duckdb (atomically)."""
+    settings = _settings(ctx)
+    with _Steps(7) as steps:
+        checked = _run(lambda: pipeline.build(settings, steps))
+    if checked.warnings:
+        _print_problems(checked.warnings, limit=20)
+    err.print(f"built {settings.rel(settings.db_path)}: {len(checked.workspace.bibliography)} references, "
+              f"{len(checked.workspace.studies)} studies, {len(checked.workspace.claims)} claims, "
+              f"{len(checked.workspace.statements)} statements")
+
+
+def _report_json(report: ArticleReport) -> dict[str, object]:
+    verdicts = {v.statement_id: v for v in report.verdicts}
+    return {
+        "article": {"slug": report.article.slug, "title": report.article.title, "file": report.article.source_file},
+        "summary": report.counts(),
+        "blocking": report.blocking,
+        "statements": [{
+            "id": s.statement_id, "quote": s.quote, "kind": s.kind, "asserts": s.asserts,
+            "verdict": verdicts[s.statement_id].verdict, "computed_verdict": verdicts[s.statement_id].computed_verdict,
+            "strength": verdicts[s.statement_id].strength, "reasons": list(verdicts[s.statement_id].reasons),
+            "claims": list(verdicts[s.statement_id].claims), "numeric_check": verdicts[s.statement_id].numeric_check,
+            "anchor": s.anchor, "line": report.article.line_of(s.start) if s.start is not None else None,
+        } for s in report.statements],
+        "references": [{"number": r.number, "citekey": r.citekey, "match": r.match_method,
+                        "defects": [d.code for d in r.defects]} for r in report.references],
+        "problems": [{k: v for k, v in p.as_dict().items()} for p in report.problems],
+    }
+
+
+@main.command()
+@click.argument("article", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--verbose", "-v", is_flag=True, help="Show every reason and every warning.")
+@click.pass_context
+def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> None:
+    """Verdicts for every statement of ARTICLE (default: all articles). Exit 1 on blocking problems."""
+    settings = _settings(ctx)
+    checked = _run(lambda: pipeline.check(settings, article))
+    reports = list(checked.reports)
+    if fmt == "json":
+        data = [_report_json(r) for r in reports]
+        click.echo(json.dumps(data[0] if article else data, indent=2, ensure_ascii=False))
+    else:
+        for r in reports:
+            _print_report(r, verbose)
+    sys.exit(1 if any(r.blocking for r in reports) else 0)
+
+
+def _print_report(report: ArticleReport, verbose: bool) -> None:
+    colours = {"supported": "green", "partly_supported": "yellow", "unsupported": "magenta",
+               "contradicted": "red", "not_checkable": "dim"}
+    out.print(f"[bold]{report.article.title}[/] ({report.article.source_file})")
+    table = Table(show_lines=False, expand=False)
+    for col in ("id", "verdict", "strength", "statement", "reasons"):
+        table.add_column(col, overflow="fold")
+    verdicts = {v.statement_id: v for v in report.verdicts}
+    for s in report.statements:
+        v = verdicts[s.statement_id]
+        reasons = v.reasons if verbose else v.reasons[:3]
+        table.add_row(s.statement_id, f"[{colours[v.verdict]}]{v.verdict}[/]", v.strength,
+                      s.quote if len(s.quote) < 120 else s.quote[:117] + "...", "\n".join(reasons))
+    out.print(table)
+    counts = report.counts()
+    out.print(", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
+    errors = [p for p in report.problems if p.severity == "error"]
+    warnings = [p for p in report.problems if p.severity == "warning"]
+    _print_problems(errors)
+    _print_problems(warnings, limit=None if verbose else 15)
+    err.print(f"{len(errors)} blocking problem(s), {len(warnings)} warning(s)")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        if "=" not in item:
+            raise click.BadParameter(f"'{item}' is not k=v", param_hint="--param")
+        k, v = item.split("=", 1)
+        params[k.strip()] = v
+    return params
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, help="Query parameter, k=v (repeatable).")
+@click.option("--sql", help="Run this ad-hoc SQL instead of a named query (read-only, sandboxed).")
+@click.option("--list", "list_", is_flag=True, help="List the canned queries.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True)
+@click.pass_context
+def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: str | None, list_: bool, fmt: str) -> None:
+    """Run a canned query from queries/ or ad-hoc SQL on the database."""
+    settings = _settings(ctx)
+    queries = _run(lambda: discover(settings.query_dirs))
+    if list_:
+        for q in queries.values():
+            extra = f" (params: {', '.join(p.name for p in q.params)})" if q.params else ""
+            click.echo(f"{q.name}\t{q.description}{extra}")
+        return
+    if sql and name:
+        raise click.UsageError("give a query NAME or --sql, not both")
+    if sql:
+        df = _run(lambda: run_sql(settings.db_path, sql))
+    elif name:
+        if name not in queries:
+            err.print(f"[red]error:[/] no query named '{name}'; `evidence query --list` shows them")
+            sys.exit(2)
+        df = _run(lambda: run_query(settings.db_path, queries[name], _parse_params(params)))
+    else:
+        raise click.UsageError("give a query NAME, --sql or --list")
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
+    elif fmt == "json":
+        click.echo(df.to_json(orient="records", force_ascii=False, indent=1, date_format="iso"))
+    elif fmt == "markdown":
+        cols = list(df.columns)
+        click.echo("| " + " | ".join(cols) + " |")
+        click.echo("|" + "---|" * len(cols))
+        for row in df.itertuples(index=False):
+            click.echo("| " + " | ".join("" if _missing(v) else str(v).replace("|", "\\|") for v in row) + " |")
+    else:
+        table = Table()
+        for c in df.columns:
+            table.add_column(str(c), overflow="fold")
+        for row in df.itertuples(index=False):
+            table.add_row(*("" if _missing(v) else str(v) for v in row))
+        out.print(table)
+
+
+def _missing(v: object) -> bool:
+    try:
+        return v is None or bool(v != v)
+    except (TypeError, ValueError):
+        return False
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: [site] output in evidence.toml, 'site').")
+@click.pass_context
+def site(ctx: click.Context, output: Path | None) -> None:
+    """Render the static site from evidence.duckdb."""
+    settings = _settings(ctx)
+    with _Steps(6) as steps:
+        result = _run(lambda: pipeline.render(settings, steps, output))
+    err.print(f"site: {result.pages} files ({len(result.written)} written, {result.unchanged} unchanged, "
+              f"{result.removed} removed) in {settings.rel(output or settings.site_dir)}")
+
+
+@main.command()
+@click.pass_context
+def publish(ctx: click.Context) -> None:
+    """Build the database, report the check, render the site. Exit 0 when the site was built."""
+    settings = _settings(ctx)
+    with _Steps(13) as steps:
+        checked, result = _run(lambda: pipeline.publish(settings, steps))
+    for report in checked.reports:
+        counts = report.counts()
+        errors = sum(1 for p in report.problems if p.severity == "error")
+        out.print(f"{report.article.slug}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+                  + f"; {errors} blocking problem(s) (see `evidence check {report.article.slug}`)")
+    err.print(f"database: {settings.rel(settings.db_path)}; site: {result.pages} files "
+              f"({len(result.written)} written) in {settings.rel(settings.site_dir)}/ — open "
+              f"{settings.rel(settings.site_dir / 'index.html')}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new, minimal workspace in DIRECTORY that builds."""
+    settings = _run(lambda: pipeline.init(directory))
+    err.print(f"created a workspace in {settings.root}; next: cd {directory} && evidence publish")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

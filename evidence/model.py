@@ -1,0 +1,80 @@
+"""Records passed between stages, as frozen dataclasses.
+
+Bulk tables (bibliography, studies, claims) travel as typed DataFrames because they go
+into DuckDB in one load; the article-shaped records, few and structured, are dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import Problem
+
+
+@dataclass(frozen=True)
+class PrintedReference:
+    """One entry of an article's own reference list, as printed."""
+
+    number: int
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    title: str
+    outlet: str
+    url: str
+    published: str
+    experts: tuple[str, ...]
+    body: str
+    body_line: int  # file line of the body's first character
+    references: tuple[PrintedReference, ...]
+    source_file: str
+    text_hash: str
+
+    def line_of(self, offset: int) -> int:
+        return self.body_line + self.body.count("\n", 0, offset)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A checkable statement, anchored in its article like a W3C TextQuoteSelector."""
+
+    slug: str
+    statement_id: str
+    number: int
+    quote: str
+    kind: str
+    asserts: str | None
+    cites: tuple[str, ...]
+    start: int | None
+    end: int | None
+    prefix: str
+    suffix: str
+    anchor: str  # exact | ambiguous | changed | missing
+    current_text: str | None
+    score: float
+    override_verdict: str | None
+    override_reason: str | None
+    note: str | None
+    source_file: str
+    source_line: int
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything read from a workspace, before anything is written."""
+
+    bibliography: pd.DataFrame
+    studies: pd.DataFrame
+    claims: pd.DataFrame
+    treatments: pd.DataFrame
+    scar_types: pd.DataFrame
+    articles: tuple[Article, ...]
+    statements: tuple[Statement, ...]
+    links: pd.DataFrame
+    problems: tuple[Problem, ...] = field(default_factory=tuple)

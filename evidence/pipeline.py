@@ -1,0 +1,95 @@
+"""The library API: read, validate, check, load, render. The CLI only calls these.
+
+``build`` reads and checks *everything* before it writes a byte (as Pelican links all
+content before writing a page), so bad input never leaves a half-written database.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .checks import ArticleReport, check_workspace
+from .db import build_database
+from .errors import InputError, Problem, has_errors
+from .frames import database_frames
+from .model import Workspace
+from .sources.reader import read_workspace
+from .validate import validate
+from .workspace import Settings, load_settings
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Checked:
+    workspace: Workspace
+    reports: tuple[ArticleReport, ...]
+    warnings: tuple[Problem, ...]  # input problems that are not errors
+
+
+def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
+    """Read, validate and check the workspace; raise InputError listing every input error."""
+    ws = read_workspace(settings, progress)
+    ws, problems = validate(ws)
+    problems = list(ws.problems) + problems
+    if has_errors(problems):
+        raise InputError(problems)
+    if progress:
+        progress("validated")
+    reports = check_workspace(ws)
+    if progress:
+        progress("checked")
+    return Checked(ws, tuple(reports), tuple(problems))
+
+
+def build(settings: Settings, progress: Progress | None = None,
+          before_rename: Callable[[Path], None] | None = None) -> Checked:
+    """Build ``evidence.duckdb`` atomically; returns what was checked."""
+    checked = analyse(settings, progress)
+    frames = database_frames(checked.workspace, list(checked.reports))
+    build_database(settings.db_path, frames, before_rename=before_rename)
+    if progress:
+        progress("database written")
+    return checked
+
+
+def check(settings: Settings, slug: str | None = None) -> Checked:
+    """Check articles without writing anything (the database is not needed)."""
+    checked = analyse(settings)
+    if slug is None:
+        return checked
+    reports = tuple(r for r in checked.reports if r.article.slug == slug)
+    if not reports:
+        known = ", ".join(r.article.slug for r in checked.reports) or "none"
+        raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
+                                  f"known articles: {known}")])
+    return Checked(checked.workspace, reports, checked.warnings)
+
+
+def render(settings: Settings, progress: Progress | None = None, output: Path | None = None):
+    """Render the static site from the database."""
+    from .site import render_site
+
+    return render_site(settings, output or settings.site_dir, progress)
+
+
+def publish(settings: Settings, progress: Progress | None = None):
+    checked = build(settings, progress)
+    result = render(settings, progress)
+    return checked, result
+
+
+STARTER = Path(__file__).parent / "starter"
+
+
+def init(target: Path) -> Settings:
+    """Create a new, minimal workspace that builds."""
+    if (target / "evidence.toml").exists():
+        raise InputError([Problem(str(target / "evidence.toml"), None, "workspace-exists",
+                                  "a workspace already exists here", "choose an empty folder")])
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(STARTER, target, dirs_exist_ok=True)
+    return load_settings(target)

@@ -1,0 +1,66 @@
+"""Anchor statement quotes in article text: exact first, then fuzzy.
+
+Like the W3C TextQuoteSelector, an anchor is the quote plus its surrounding text. When an
+article is edited, an exact match re-anchors silently; a near match is reported as
+"changed" with the new wording, so a statement is never dropped without a word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+CONTEXT = 32
+FUZZY_CUTOFF = 75.0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int | None
+    end: int | None
+    status: str  # exact | ambiguous | changed | missing
+    text: str | None
+    score: float
+    prefix: str = ""
+    suffix: str = ""
+
+
+def _occurrences(body: str, quote: str) -> list[int]:
+    found, i = [], body.find(quote)
+    while i >= 0:
+        found.append(i)
+        i = body.find(quote, i + 1)
+    return found
+
+
+def anchor_quote(body: str, quote: str, prefix: str = "") -> Anchor:
+    hits = _occurrences(body, quote)
+    status = "exact"
+    if prefix and hits:
+        preferred = [h for h in hits if body[:h].rstrip().endswith(prefix.rstrip())]
+        hits = preferred or hits
+    if len(hits) > 1:
+        status = "ambiguous"
+    if hits:
+        start = hits[0]
+        end = start + len(quote)
+        return Anchor(start, end, status, quote, 100.0, body[max(0, start - CONTEXT):start], body[end:end + CONTEXT])
+    if not quote.strip():
+        return Anchor(None, None, "missing", None, 0.0)
+    match = fuzz.partial_ratio_alignment(quote, body, score_cutoff=FUZZY_CUTOFF)
+    if match is None:
+        return Anchor(None, None, "missing", None, 0.0)
+    start, end = _snap(body, match.dest_start, match.dest_end)
+    return Anchor(start, end, "changed", body[start:end], round(match.score, 1),
+                  body[max(0, start - CONTEXT):start], body[end:end + CONTEXT])
+
+
+def _snap(body: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a fuzzy match to whole words so the reported new wording reads naturally."""
+    while start > 0 and re.match(r"\w", body[start - 1]):
+        start -= 1
+    while end < len(body) and re.match(r"\w", body[end]):
+        end += 1
+    return start, end

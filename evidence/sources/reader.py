@@ -1,0 +1,72 @@
+"""Read a whole workspace: every file, every problem, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from ..errors import Problem
+from ..model import Workspace
+from ..workspace import Settings
+from .articles import read_article
+from .bibtex import read_bibtex
+from .statements import read_links, read_statements
+from .tables import CLAIMS, LINKS, STUDIES, VOCABULARY, TableSchema, empty_table, read_table
+
+
+def _table(settings: Settings, path: Path, schema: TableSchema, problems: list[Problem], required: bool = True) -> pd.DataFrame:
+    shown = settings.rel(path)
+    if not path.is_file():
+        if required:
+            problems.append(Problem(shown, None, "missing-file", f"{shown} does not exist",
+                                    f"create it with the header: {','.join(schema.names)}"))
+        return empty_table(schema, shown)
+    df, found = read_table(path, schema, shown)
+    problems.extend(found)
+    return df
+
+
+def read_workspace(settings: Settings, progress: Callable[[str], None] | None = None) -> Workspace:
+    """Read every input file; problems are collected, never raised."""
+    problems: list[Problem] = []
+    refs = settings.references_dir
+    bib_paths = sorted(refs.glob("*.bib"))
+    if not bib_paths:
+        problems.append(Problem(settings.rel(refs), None, "missing-file", "no .bib file in references/",
+                                "add references/library.bib"))
+    bibliography, found = read_bibtex(bib_paths, {p: settings.rel(p) for p in bib_paths})
+    problems.extend(found)
+    if progress:
+        progress("read bibliography")
+    studies = _table(settings, refs / "studies.csv", STUDIES, problems)
+    claims = _table(settings, refs / "claims.csv", CLAIMS, problems)
+    treatments = _table(settings, refs / "treatments.csv", VOCABULARY, problems)
+    scar_types = _table(settings, refs / "scar_types.csv", VOCABULARY, problems)
+    if progress:
+        progress("read tables")
+    articles, statements, link_frames = [], [], []
+    for path in sorted(settings.articles_dir.glob("*.md")):
+        article, found = read_article(path, settings.rel(path))
+        problems.extend(found)
+        if article is None:
+            continue
+        articles.append(article)
+        stem = path.name.removesuffix(".md")
+        st_path = path.with_name(f"{stem}.statements.csv")
+        if st_path.is_file():
+            sts, found = read_statements(st_path, settings.rel(st_path), article)
+            problems.extend(found)
+            statements.extend(sts)
+        ln_path = path.with_name(f"{stem}.links.csv")
+        if ln_path.is_file():
+            links, found = read_links(ln_path, settings.rel(ln_path), article.slug)
+            problems.extend(found)
+            link_frames.append(links)
+    if progress:
+        progress("read articles")
+    links = (pd.concat(link_frames, ignore_index=True) if link_frames
+             else empty_table(LINKS, "").assign(slug=pd.Series(dtype="object")))
+    return Workspace(bibliography, studies, claims, treatments, scar_types, tuple(articles), tuple(statements),
+                     links, tuple(problems))

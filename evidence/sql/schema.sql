@@ -1,0 +1,80 @@
+-- The evidence database. Derived from the workspace files: delete and rebuild at will.
+-- Every row that comes from a file keeps source_file and source_line.
+
+CREATE TABLE bibliography (
+    citekey VARCHAR PRIMARY KEY, entry_type VARCHAR, title VARCHAR, authors VARCHAR[], author_count INTEGER,
+    first_author VARCHAR, journal VARCHAR, year INTEGER, volume VARCHAR, issue VARCHAR, pages VARCHAR,
+    doi VARCHAR, pmid VARCHAR, pmcid VARCHAR, url VARCHAR, curated VARCHAR,
+    source_file VARCHAR, source_line INTEGER
+);
+
+CREATE TABLE treatments (
+    id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, parent VARCHAR, synonyms VARCHAR[], description VARCHAR
+);
+
+CREATE TABLE scar_types (
+    id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, parent VARCHAR, synonyms VARCHAR[], description VARCHAR
+);
+
+CREATE TABLE studies (
+    citekey VARCHAR PRIMARY KEY, design VARCHAR NOT NULL, evidence_level INTEGER, n INTEGER,
+    studies_included INTEGER, population VARCHAR, skin_types VARCHAR, follow_up_months DOUBLE, funding VARCHAR,
+    source_url VARCHAR, status VARCHAR, notes VARCHAR, source_file VARCHAR, source_line INTEGER
+);
+
+CREATE TABLE claims (
+    claim_id VARCHAR PRIMARY KEY, citekey VARCHAR NOT NULL, treatment VARCHAR, comparator VARCHAR,
+    scar_type VARCHAR, outcome VARCHAR, measure VARCHAR, value DOUBLE, low DOUBLE, high DOUBLE, unit VARCHAR,
+    "interval" VARCHAR, n INTEGER, sessions DOUBLE, downtime_days DOUBLE, direction VARCHAR,
+    events_treatment INTEGER, total_treatment INTEGER, events_comparator INTEGER, total_comparator INTEGER,
+    quote VARCHAR, locator VARCHAR, source_url VARCHAR, status VARCHAR, summary VARCHAR,
+    source_file VARCHAR, source_line INTEGER
+);
+
+CREATE TABLE articles (
+    slug VARCHAR PRIMARY KEY, title VARCHAR, outlet VARCHAR, url VARCHAR, published VARCHAR,
+    experts VARCHAR[], body VARCHAR, body_line INTEGER, text_hash VARCHAR, source_file VARCHAR
+);
+
+CREATE TABLE article_references (
+    slug VARCHAR, number INTEGER, printed VARCHAR, title VARCHAR, year VARCHAR, volume VARCHAR, issue VARCHAR,
+    pages VARCHAR, matched_citekey VARCHAR, match_method VARCHAR, match_score DOUBLE, defects VARCHAR[],
+    defect_messages VARCHAR[], source_line INTEGER,
+    PRIMARY KEY (slug, number)
+);
+
+CREATE TABLE statements (
+    slug VARCHAR, statement_id VARCHAR, number INTEGER, quote VARCHAR, kind VARCHAR, asserts VARCHAR,
+    cites VARCHAR[], start_offset INTEGER, end_offset INTEGER, prefix VARCHAR, suffix VARCHAR,
+    anchor VARCHAR, current_text VARCHAR, anchor_score DOUBLE, note VARCHAR,
+    source_file VARCHAR, source_line INTEGER,
+    PRIMARY KEY (slug, statement_id)
+);
+
+CREATE TABLE links (
+    slug VARCHAR, statement_id VARCHAR, claim_id VARCHAR, relation VARCHAR, note VARCHAR,
+    source_file VARCHAR, source_line INTEGER
+);
+
+CREATE TABLE verdicts (
+    slug VARCHAR, statement_id VARCHAR, verdict VARCHAR, computed_verdict VARCHAR, strength VARCHAR,
+    reasons VARCHAR[], claims VARCHAR[], numeric_check VARCHAR, override_reason VARCHAR, blocking BOOLEAN,
+    PRIMARY KEY (slug, statement_id)
+);
+
+CREATE TABLE problems (
+    slug VARCHAR, file VARCHAR, line INTEGER, code VARCHAR, severity VARCHAR, message VARCHAR, hint VARCHAR,
+    field VARCHAR
+);
+
+CREATE TABLE uncovered (
+    slug VARCHAR, start_offset INTEGER, end_offset INTEGER, line INTEGER, sentence VARCHAR, triggers VARCHAR[]
+);
+
+-- Fetched metadata (Crossref, NCBI, Europe PMC), filled by `evidence resolve`.
+CREATE TABLE metadata (
+    identifier VARCHAR, source VARCHAR, citekey VARCHAR, fetched_at VARCHAR, status VARCHAR, raw JSON,
+    retracted BOOLEAN, notices JSON, mismatches JSON
+);
+
+CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR);

@@ -1,0 +1,141 @@
+"""Validate stage: rules across files (keys, vocabulary, numbers) -> problems.
+
+Vocabulary terms may be written as an id or any synonym ("Fraxel", "C02 laser"); they are
+normalised to the id here so that every later stage sees one spelling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+from rapidfuzz import process
+
+from .errors import Problem
+from .model import Workspace
+from .sources.tables import split_list
+
+CONTROLS = ("no_treatment", "placebo", "baseline")
+MAX_QUOTE = 400
+REVIEW_DESIGNS = ("meta_analysis", "systematic_review", "narrative_review", "guideline", "expert_opinion")
+EVIDENCE_LEVEL = {
+    "meta_analysis": 1, "systematic_review": 1, "rct": 2, "split_face_rct": 2, "non_randomised_trial": 3,
+    "cohort": 3, "case_control": 3, "cross_sectional": 4, "case_series": 4, "case_report": 4,
+    "narrative_review": 5, "guideline": 5, "expert_opinion": 5,
+}
+
+
+def vocabulary_map(vocab: pd.DataFrame) -> dict[str, str]:
+    """Lower-cased id and synonyms -> id."""
+    terms: dict[str, str] = {}
+    for row in vocab.itertuples(index=False):
+        if not row.id:
+            continue
+        terms[str(row.id).lower()] = row.id
+        terms[str(row.label).lower()] = row.id
+        for syn in split_list(row.synonyms):
+            terms.setdefault(syn.lower(), row.id)
+    return terms
+
+
+def _vocab_problems(vocab: pd.DataFrame, shown_kind: str) -> list[Problem]:
+    problems = []
+    ids = set(vocab["id"].dropna())
+    owner: dict[str, str] = {}
+    for row in vocab.itertuples(index=False):
+        if row.parent and row.parent not in ids:
+            problems.append(Problem(row.source_file, int(row.source_line), "unknown-parent",
+                                    f"{shown_kind} '{row.id}': parent '{row.parent}' is not an id in this file",
+                                    "use an existing id or leave parent empty", field="parent"))
+        for syn in split_list(row.synonyms):
+            key = syn.lower()
+            if key in owner and owner[key] != row.id:
+                problems.append(Problem(row.source_file, int(row.source_line), "ambiguous-synonym",
+                                        f"synonym '{syn}' of '{row.id}' is also a synonym of '{owner[key]}'",
+                                        "a synonym must name one term only", field="synonyms"))
+            owner.setdefault(key, row.id)
+    return problems
+
+
+def _normalise(df: pd.DataFrame, column: str, terms: dict[str, str], label: str, extra: tuple[str, ...] = (),
+               ) -> tuple[pd.Series, list[Problem]]:
+    values = df[column]
+    lookup = {**terms, **{e: e for e in extra}}
+    mapped = values.str.lower().map(lookup) if len(values) else values
+    bad = values.notna() & mapped.isna()
+    problems = []
+    choices = sorted(set(lookup))
+    for row in df[bad].itertuples(index=False):
+        value = getattr(row, column)
+        best = process.extractOne(str(value).lower(), choices, score_cutoff=60)
+        hint = f"did you mean '{lookup[best[0]]}'?" if best else f"add it to references/{label}s.csv"
+        problems.append(Problem(row.source_file, int(row.source_line), f"unknown-{label.replace('_', '-')}",
+                                f"{column} '{value}' is not in the {label.replace('_', ' ')} vocabulary", hint,
+                                field=column))
+    return mapped.where(values.notna(), None), problems
+
+
+def validate(ws: Workspace) -> tuple[Workspace, list[Problem]]:
+    """Cross-file rules; returns the workspace with vocabulary terms normalised to ids."""
+    problems: list[Problem] = []
+    problems += _vocab_problems(ws.treatments, "treatment")
+    problems += _vocab_problems(ws.scar_types, "scar type")
+    treatments = vocabulary_map(ws.treatments)
+    scars = vocabulary_map(ws.scar_types)
+
+    claims = ws.claims.copy()
+    claims["treatment"], found = _normalise(claims, "treatment", treatments, "treatment")
+    problems += found
+    claims["comparator"], found = _normalise(claims, "comparator", treatments, "treatment", CONTROLS)
+    problems += found
+    claims["scar_type"], found = _normalise(claims, "scar_type", scars, "scar_type")
+    problems += found
+
+    citekeys = set(ws.bibliography["citekey"])
+    for row in ws.studies[~ws.studies["citekey"].isin(citekeys) & ws.studies["citekey"].notna()].itertuples():
+        problems.append(Problem(row.source_file, int(row.source_line), "unknown-citekey",
+                                f"study '{row.citekey}' has no BibTeX record",
+                                "add it to a references/*.bib file or fix the citekey", field="citekey"))
+    study_keys = set(ws.studies["citekey"].dropna())
+    for row in claims[~claims["citekey"].isin(study_keys) & claims["citekey"].notna()].itertuples():
+        best = process.extractOne(str(row.citekey), sorted(study_keys), score_cutoff=70)
+        problems.append(Problem(row.source_file, int(row.source_line), "unknown-study",
+                                f"claim '{row.claim_id}' cites study '{row.citekey}', which is not in studies.csv",
+                                f"did you mean '{best[0]}'?" if best else "add a row for it to studies.csv",
+                                field="citekey"))
+    numbered = claims[["value", "low", "high"]].notna().any(axis=1)
+    for row in claims[numbered & claims["unit"].isna()].itertuples():
+        problems.append(Problem(row.source_file, int(row.source_line), "missing-unit",
+                                f"claim '{row.claim_id}' gives a number without a unit",
+                                "fill 'unit' (percent, days, months, ...)", field="unit"))
+    for row in claims[claims["low"].notna() & claims["high"].notna() & (claims["low"] > claims["high"])].itertuples():
+        problems.append(Problem(row.source_file, int(row.source_line), "reversed-range",
+                                f"claim '{row.claim_id}': low {row.low:g} is above high {row.high:g}",
+                                "swap low and high", field="low"))
+    for row in claims[claims["quote"].fillna("").str.len() > MAX_QUOTE].itertuples():
+        problems.append(Problem(row.source_file, int(row.source_line), "quote-too-long",
+                                f"claim '{row.claim_id}': the quote is {len(row.quote)} characters",
+                                f"quote at most one sentence (under {MAX_QUOTE} characters); summarise the rest",
+                                field="quote"))
+
+    statement_ids = {(s.slug, s.statement_id) for s in ws.statements}
+    claim_ids = set(claims["claim_id"].dropna())
+    for row in ws.links.itertuples(index=False):
+        if row.statement_id and (row.slug, row.statement_id) not in statement_ids:
+            problems.append(Problem(row.source_file, int(row.source_line), "unknown-statement",
+                                    f"link to statement '{row.statement_id}', which is not in the statements file",
+                                    "fix the statement_id or add the statement", field="statement_id"))
+        if row.claim_id and row.claim_id not in claim_ids:
+            best = process.extractOne(str(row.claim_id), sorted(claim_ids), score_cutoff=80) if claim_ids else None
+            problems.append(Problem(row.source_file, int(row.source_line), "unknown-claim",
+                                    f"link to claim '{row.claim_id}', which is not in claims.csv",
+                                    f"did you mean '{best[0]}'?" if best else "fix the claim_id or add the claim",
+                                    field="claim_id"))
+    seen_slugs: dict[str, str] = {}
+    for article in ws.articles:
+        if article.slug in seen_slugs:
+            problems.append(Problem(article.source_file, 1, "duplicate-slug",
+                                    f"slug '{article.slug}' is also used by {seen_slugs[article.slug]}",
+                                    "give each article its own slug", field="slug"))
+        seen_slugs[article.slug] = article.source_file
+    return dataclasses.replace(ws, claims=claims), problems
