@@ -144,7 +144,9 @@ def verdict_for(statement: Statement, linked: pd.DataFrame, cited_ok: bool) -> V
         elif not con.empty:
             best_for = favour["design"].map(EVIDENCE_LEVEL).min()
             best_against = con["design"].map(EVIDENCE_LEVEL).min()
-            computed = "contradicted" if best_against < best_for else "partly_supported"
+            # only-partial support against evidence as strong as it is a contradiction
+            overruled = best_against < best_for or (sup.empty and best_against <= best_for)
+            computed = "contradicted" if overruled else "partly_supported"
             reasons.insert(0, "evidence is mixed: " + ("stronger evidence contradicts it" if computed == "contradicted"
                                                      else "some evidence contradicts it"))
         elif sup.empty:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import pipeline
 from .checks import ArticleReport
@@ -49,7 +51,7 @@ def _print_problems(problems: list[Problem] | tuple[Problem, ...], limit: int | 
     shown = list(problems)[:limit] if limit else list(problems)
     for p in shown:
         style = "red" if p.severity == "error" else "yellow"
-        err.print(f"[{style}]{p.severity}[/]: {p}", markup=True)
+        err.print(f"[{style}]{p.severity}[/]: {escape(str(p))}", markup=True)
     if limit and len(problems) > limit:
         err.print(f"... and {len(problems) - limit} more")
 
@@ -64,7 +66,7 @@ def _run(fn):
         err.print(f"[red]{errors} error(s)[/], {len(exc.problems) - errors} warning(s); nothing was written.")
         sys.exit(exc.exit_code)
     except EvidenceError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         sys.exit(exc.exit_code)
 
 
@@ -135,21 +137,23 @@ def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> N
 
 
 def _print_report(report: ArticleReport, verbose: bool) -> None:
+    """One block per statement: id, verdict, strength, the quote, then its reasons."""
     colours = {"supported": "green", "partly_supported": "yellow", "unsupported": "magenta",
                "contradicted": "red", "not_checkable": "dim"}
-    out.print(f"[bold]{report.article.title}[/] ({report.article.source_file})")
-    table = Table(show_lines=False, expand=False)
-    for col in ("id", "verdict", "strength", "statement", "reasons"):
-        table.add_column(col, overflow="fold")
+    out.print(f"[bold]{escape(report.article.title)}[/] ({escape(report.article.source_file)})")
     verdicts = {v.statement_id: v for v in report.verdicts}
     for s in report.statements:
         v = verdicts[s.statement_id]
-        reasons = v.reasons if verbose else v.reasons[:3]
-        table.add_row(s.statement_id, f"[{colours[v.verdict]}]{v.verdict}[/]", v.strength,
-                      s.quote if len(s.quote) < 120 else s.quote[:117] + "...", "\n".join(reasons))
-    out.print(table)
+        quote = s.quote if len(s.quote) < 140 else s.quote[:137] + "..."
+        out.print(f"\n[bold]{s.statement_id}[/] [{colours[v.verdict]}]{v.verdict.replace('_', ' ').upper()}[/]"
+                  f" (evidence: {v.strength}) “{escape(quote)}”", markup=True)
+        reasons = v.reasons if verbose else v.reasons[:4]
+        for r in reasons:
+            out.print(f"    - {r}", markup=False)
+        if len(v.reasons) > len(reasons):
+            out.print(f"    ... {len(v.reasons) - len(reasons)} more (--verbose)")
     counts = report.counts()
-    out.print(", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
+    out.print("\n" + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
     errors = [p for p in report.problems if p.severity == "error"]
     warnings = [p for p in report.problems if p.severity == "warning"]
     _print_problems(errors)
@@ -210,7 +214,7 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: st
         for c in df.columns:
             table.add_column(str(c), overflow="fold")
         for row in df.itertuples(index=False):
-            table.add_row(*("" if _missing(v) else str(v) for v in row))
+            table.add_row(*(Text("" if _missing(v) else str(v)) for v in row))
         out.print(table)
 
 

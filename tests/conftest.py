@@ -1,0 +1,63 @@
+"""Shared fixtures: a tiny real workspace on disk (made by `evidence init`) and a CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from evidence import pipeline
+from evidence.cli import main
+from evidence.workspace import Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Settings:
+    """A fresh minimal workspace that builds."""
+    return pipeline.init(tmp_path / "ws")
+
+
+def write(settings: Settings, rel: str, text: str) -> Path:
+    path = settings.root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def append(settings: Settings, rel: str, text: str) -> Path:
+    path = settings.root / rel
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(text)
+    return path
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+
+    def run(settings: Settings | Path, *args: str):
+        root = settings.root if isinstance(settings, Settings) else settings
+        return runner.invoke(main, ["-w", str(root), *args], catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory) -> Settings:
+    """The shipped acne-scar workspace, built into a temporary copy (the repo stays clean)."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("shipped")
+    for name in ("evidence.toml", "references", "articles"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, target / name)
+        else:
+            shutil.copy(src, target / name)
+    settings = load_settings(target)
+    pipeline.build(settings)
+    return settings
