@@ -194,9 +194,11 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
         progress("site data loaded")
 
     claim_by_id = {c["claim_id"]: c for c in claims}
+    for r in references:
+        r["study_href"] = f"studies/{safe_name(r['matched_citekey'])}.html" if r["matched_citekey"] else ""
     study_by_key = {s["citekey"]: s for s in studies}
     for s in studies:
-        s["url_page"] = f"{base}studies/{safe_name(s['citekey'])}.html"
+        s["href"] = f"studies/{safe_name(s['citekey'])}.html"
     treatment_label = {t["id"]: t["label"] for t in treatments}
     scar_label = {t["id"]: t["label"] for t in scar_types}
     statements_for_claim: dict[str, list[dict[str, object]]] = {}
@@ -208,7 +210,8 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
         s["verdict_label"] = VERDICT_LABEL[s["verdict"]]
         s["verdict_icon"] = VERDICT_ICON[s["verdict"]]
         s["anchor_id"] = f"s-{safe_name(s['statement_id'])}"
-        s["url"] = f"{base}articles/{safe_name(s['slug'])}.html#{s['anchor_id']}"
+        s["panel_id"] = f"ev-{safe_name(s['statement_id'])}"
+        s["href"] = f"articles/{safe_name(s['slug'])}.html#{s['anchor_id']}"
         s["evidence"] = []
         for link in links_for_statement.get((s["slug"], s["statement_id"]), []):
             c = claim_by_id.get(link["claim_id"])
@@ -219,7 +222,7 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     for c in claims:
         c["treatment_label"] = treatment_label.get(c["treatment"] or "", "")
         c["scar_label"] = scar_label.get(c["scar_type"] or "", "")
-        c["study_url"] = f"{base}studies/{safe_name(c['citekey'])}.html"
+        c["study_href"] = f"studies/{safe_name(c['citekey'])}.html"
         c["anchor_id"] = f"c-{safe_name(c['claim_id'])}"
         c["statements"] = statements_for_claim.get(c["claim_id"], [])
         c["number_text"] = _claim_number(c)
@@ -234,10 +237,10 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     for a in articles:
         sts = [s for s in statements if s["slug"] == a["slug"]]
         counts = {k: sum(1 for s in sts if s["verdict"] == k) for k in VERDICT_LABEL}
-        a["url_page"] = f"{base}articles/{safe_name(a['slug'])}.html"
+        a["href"] = f"articles/{safe_name(a['slug'])}.html"
         a["counts"] = counts
         article_list.append(a)
-        page(f"articles/{safe_name(a['slug'])}.html", "article.html", article=a,
+        page(a["href"], "article.html", article=a,
              blocks=article_blocks(a["body"], sts), statements=sts,
              references=[r for r in references if r["slug"] == a["slug"]],
              problems=[p for p in problems if p["slug"] == a["slug"]],
@@ -253,23 +256,22 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     summary = {r["treatment"]: r for r in _rows(run_query(settings.db_path, queries["treatment_evidence"]))} \
         if "treatment_evidence" in queries else {}
     for t in treatments:
-        t["url_page"] = f"{base}treatments/{safe_name(t['id'])}.html"
+        t["href"] = f"treatments/{safe_name(t['id'])}.html"
         t["claims"] = sorted(claims_by_treatment.get(t["id"], []), key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
         t["summary"] = summary.get(t["id"])
         t["parent_label"] = treatment_label.get(t["parent"] or "", "")
+        t["parent_href"] = f"treatments/{safe_name(t['parent'])}.html" if t["parent"] else ""
     for t in treatments:
-        if t["claims"]:
-            page(f"treatments/{safe_name(t['id'])}.html", "treatment.html", treatment=t)
+        page(t["href"], "treatment.html", treatment=t)
     # scar types
     for st in scar_types:
-        st["url_page"] = f"{base}scar-types/{safe_name(st['id'])}.html"
+        st["href"] = f"scar-types/{safe_name(st['id'])}.html"
         st["claims"] = [c for c in claims if c["scar_type"] == st["id"]]
-        if st["claims"]:
-            page(f"scar-types/{safe_name(st['id'])}.html", "scar_type.html", scar_type=st)
+        page(st["href"], "scar_type.html", scar_type=st)
     # studies
     for s in studies:
         s["claims"] = [c for c in claims if c["citekey"] == s["citekey"]]
-        page(f"studies/{safe_name(s['citekey'])}.html", "study.html", study=s)
+        page(s["href"], "study.html", study=s)
     if progress:
         progress("treatment and study pages")
     # queries
@@ -285,19 +287,19 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
         writer.write(f"{rel}.csv", df.to_csv(index=False, lineterminator="\n"))
         writer.write(f"{rel}.json", json.dumps(_rows(df), ensure_ascii=False, indent=1, default=str) + "\n")
         info = {"name": name, "title": query.title, "description": query.description, "sql": query.sql,
-                "url_page": f"{base}{rel}.html", "csv": f"{safe_name(name)}.csv", "json": f"{safe_name(name)}.json",
+                "href": f"{rel}.html", "csv": f"{safe_name(name)}.csv", "json": f"{safe_name(name)}.json",
                 "columns": list(df.columns), "rows": _rows(df), "error": error}
         query_list.append(info)
         page(f"{rel}.html", "query.html", query=info)
     matrix = _rows(run_query(settings.db_path, queries["treatment_scar_matrix"])) if "treatment_scar_matrix" in queries else []
     page("matrix.html", "matrix.html", matrix=_matrix(matrix, treatment_label, scar_label, base))
     page("index.html", "index.html", articles=article_list,
-         treatments=[t for t in treatments if t["claims"]], scar_types=[s for s in scar_types if s["claims"]],
+         treatments=treatments, scar_types=scar_types,
          studies=studies, queries=query_list)
     writer.write("static/style.css", env.get_template("style.css").render())
     writer.write("claims.json", json.dumps([{
         "article": s["slug"], "id": s["statement_id"], "quote": s["quote"], "verdict": s["verdict"],
-        "strength": s["strength"], "reasons": s["reasons"], "claims": s["claim_ids"], "url": s["url"]}
+        "strength": s["strength"], "reasons": s["reasons"], "claims": s["claim_ids"], "url": f"{base}{s['href']}"}
         for s in statements], ensure_ascii=False, indent=1, default=str) + "\n")
     writer.prune()
     if progress:
@@ -325,7 +327,7 @@ def _matrix(rows: list[dict[str, object]], tlabel: dict[str, str], slabel: dict[
     cells = {(r["treatment"], r["scar_type"]): r for r in rows}
     return {
         "columns": [{"id": s, "label": slabel.get(s, s)} for s in scar_ids],
-        "rows": [{"id": t, "label": tlabel.get(t, t), "url": f"{base}treatments/{safe_name(t)}.html",
+        "rows": [{"id": t, "label": tlabel.get(t, t), "href": f"treatments/{safe_name(t)}.html",
                   "cells": [cells.get((t, s)) for s in scar_ids]} for t in treat_ids],
     }
 

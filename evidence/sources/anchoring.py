@@ -7,7 +7,6 @@ article is edited, an exact match re-anchors silently; a near match is reported 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -52,15 +51,28 @@ def anchor_quote(body: str, quote: str, prefix: str = "") -> Anchor:
     match = fuzz.partial_ratio_alignment(quote, body, score_cutoff=FUZZY_CUTOFF)
     if match is None:
         return Anchor(None, None, "missing", None, 0.0)
-    start, end = _snap(body, match.dest_start, match.dest_end)
-    return Anchor(start, end, "changed", body[start:end], round(match.score, 1),
+    start, end, score = _best_span(body, quote, match.dest_start, match.dest_end)
+    return Anchor(start, end, "changed", body[start:end], round(score, 1),
                   body[max(0, start - CONTEXT):start], body[end:end + CONTEXT])
 
 
-def _snap(body: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a fuzzy match to whole words so the reported new wording reads naturally."""
-    while start > 0 and re.match(r"\w", body[start - 1]):
-        start -= 1
-    while end < len(body) and re.match(r"\w", body[end]):
-        end += 1
-    return start, end
+def _boundaries(body: str, lo: int, hi: int) -> list[int]:
+    lo, hi = max(0, lo), min(len(body), hi)
+    return [i for i in range(lo, hi + 1) if i in (0, len(body)) or (body[i - 1].isspace() != body[i].isspace())]
+
+
+def _best_span(body: str, quote: str, start: int, end: int) -> tuple[int, int, float]:
+    """The partial alignment has the quote's length; an edit changes the length, so try word
+    boundaries around it and keep the span most similar to the old quote."""
+    slack = max(10, len(quote) // 2)
+    best = (start, end, 0.0)
+    for a in _boundaries(body, start - slack // 2, start + slack // 2):
+        if a < len(body) and body[a].isspace():
+            continue
+        for z in _boundaries(body, a + len(quote) // 2, a + len(quote) + slack):
+            if z <= a or body[z - 1].isspace():
+                continue
+            score = fuzz.ratio(quote, body[a:z])
+            if score > best[2]:
+                best = (a, z, score)
+    return best

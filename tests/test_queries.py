@@ -1,0 +1,78 @@
+"""The query stage: canned queries are documented and run; all SQL runs in a read-only sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence.errors import QueryError
+from evidence.queries import discover, parse_query, run_query, run_sql
+
+from .conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def queries():
+    return discover([REPO / "queries"])
+
+
+def test_every_shipped_query_is_documented_and_runs(shipped, queries):
+    assert {"treatment_evidence", "scar_type_evidence", "treatment_scar_matrix", "statements_by_verdict",
+            "statements_attention", "reference_defects"} <= set(queries)
+    for name, q in queries.items():
+        assert q.title and q.description, name
+        assert "ORDER BY" in q.sql.upper(), f"{name}: results must have a stable order"
+        df = run_query(shipped.db_path, q)
+        assert len(df.columns) > 1, name
+
+
+def test_treatment_parameter_filters(shipped, queries):
+    q = queries["treatment_evidence"]
+    everything = run_query(shipped.db_path, q)
+    one = run_query(shipped.db_path, q, {"treatment": "subcision"})
+    assert len(everything) > 3
+    assert list(one["treatment"]) == ["subcision"]
+    assert one["studies"].iloc[0] >= 2
+
+
+def test_unknown_and_bad_parameters_are_refused(shipped, queries):
+    with pytest.raises(QueryError, match="no parameter"):
+        run_query(shipped.db_path, queries["treatment_evidence"], {"nope": "1"})
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/hostname')",
+    "COPY claims TO '/tmp/evidence-leak.csv'",
+    "ATTACH '/tmp/other.duckdb' AS other",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "CREATE TABLE x (a INT)",
+    "DELETE FROM claims",
+])
+def test_sandbox_refuses_files_network_writes_and_settings(shipped, sql):
+    with pytest.raises(QueryError, match="refused or failed"):
+        run_sql(shipped.db_path, sql)
+
+
+def test_query_file_from_a_contributor_cannot_read_the_disk(shipped, tmp_path):
+    path = tmp_path / "sneaky.sql"
+    path.write_text("-- title: Sneaky\n-- description: reads a file\nSELECT * FROM read_csv('/etc/passwd');\n")
+    with pytest.raises(QueryError):
+        run_query(shipped.db_path, parse_query(path))
+
+
+def test_header_without_description_is_an_error(tmp_path):
+    path = tmp_path / "bad.sql"
+    path.write_text("-- title: Only a title\nSELECT 1;\n")
+    with pytest.raises(QueryError, match="description"):
+        parse_query(path)
+
+
+def test_workspace_queries_override_packaged_ones_by_name(tmp_path):
+    own = tmp_path / "queries"
+    own.mkdir()
+    (own / "reference_defects.sql").write_text("-- title: Mine\n-- description: overridden\nSELECT 1 AS one;\n")
+    found = discover([own, REPO / "queries"])
+    assert found["reference_defects"].title == "Mine"
+    assert "treatment_evidence" in found
