@@ -234,25 +234,26 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
 
     # articles
     article_list = []
+    statements_by_article = _group(statements, "slug")
+    references_by_article = _group(references, "slug")
+    problems_by_article = _group(problems, "slug")
+    uncovered_by_article = _group(uncovered, "slug")
     for a in articles:
-        sts = [s for s in statements if s["slug"] == a["slug"]]
+        sts = statements_by_article.get(a["slug"], [])
         counts = {k: sum(1 for s in sts if s["verdict"] == k) for k in VERDICT_LABEL}
         a["href"] = f"articles/{safe_name(a['slug'])}.html"
         a["counts"] = counts
         article_list.append(a)
         page(a["href"], "article.html", article=a,
              blocks=article_blocks(a["body"], sts), statements=sts,
-             references=[r for r in references if r["slug"] == a["slug"]],
-             problems=[p for p in problems if p["slug"] == a["slug"]],
-             uncovered=[u for u in uncovered if u["slug"] == a["slug"]],
+             references=references_by_article.get(a["slug"], []),
+             problems=problems_by_article.get(a["slug"], []),
+             uncovered=uncovered_by_article.get(a["slug"], []),
              study_by_key=study_by_key)
     if progress:
         progress("article pages")
     # treatments
-    claims_by_treatment: dict[str, list[dict[str, object]]] = {}
-    for c in claims:
-        if c["treatment"]:
-            claims_by_treatment.setdefault(c["treatment"], []).append(c)
+    claims_by_treatment = _group(claims, "treatment")
     summary = {r["treatment"]: r for r in _rows(run_query(settings.db_path, queries["treatment_evidence"]))} \
         if "treatment_evidence" in queries else {}
     for t in treatments:
@@ -264,13 +265,15 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     for t in treatments:
         page(t["href"], "treatment.html", treatment=t)
     # scar types
+    claims_by_scar = _group(claims, "scar_type")
     for st in scar_types:
         st["href"] = f"scar-types/{safe_name(st['id'])}.html"
-        st["claims"] = [c for c in claims if c["scar_type"] == st["id"]]
+        st["claims"] = claims_by_scar.get(st["id"], [])
         page(st["href"], "scar_type.html", scar_type=st)
     # studies
+    claims_by_study = _group(claims, "citekey")
     for s in studies:
-        s["claims"] = [c for c in claims if c["citekey"] == s["citekey"]]
+        s["claims"] = claims_by_study.get(s["citekey"], [])
         page(s["href"], "study.html", study=s)
     if progress:
         progress("treatment and study pages")
@@ -305,6 +308,14 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     if progress:
         progress("site written")
     return writer.result
+
+
+def _group(rows: list[dict[str, object]], key: str) -> dict[object, list[dict[str, object]]]:
+    """Rows by one column, keeping their (already deterministic) order."""
+    groups: dict[object, list[dict[str, object]]] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return groups
 
 
 def _claim_number(c: dict[str, object]) -> str:

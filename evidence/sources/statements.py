@@ -24,7 +24,7 @@ def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Stat
                 parse_quantity(row.asserts, UNITS)
             except ValueError as exc:
                 problems.append(Problem(shown, line, "bad-quantity", f"{row.statement_id}: {exc}",
-                                        "see 'asserts' in docs/workspace-format.md", field="asserts"))
+                                        "see 'asserts' under Workspace format in README.md", field="asserts"))
         if row.override_verdict and not row.override_reason:
             problems.append(Problem(shown, line, "override-without-reason",
                                     f"{row.statement_id}: override_verdict needs an override_reason",

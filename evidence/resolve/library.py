@@ -1,0 +1,65 @@
+"""The library as the resolver sees it: each BibTeX record with its valid identifiers.
+
+Read through the same BibTeX reader as the build (:mod:`evidence.sources.bibtex`), so the
+resolver and the database agree on every field, file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from ..errors import Problem
+from ..sources.bibtex import read_bibtex
+from .ids import Identifier, from_fields
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One library record: its citekey, where it is written, its identifiers and fields."""
+
+    citekey: str
+    file: str
+    line: int
+    idents: tuple[Identifier, ...]
+    fields: Mapping[str, Any]
+
+    def ident(self, kind: str) -> Identifier | None:
+        return next((i for i in self.idents if i.kind == kind), None)
+
+
+def bib_paths(settings: Any) -> list[Path]:
+    return sorted(Path(settings.references_dir).glob("*.bib"))
+
+
+def default_bib(settings: Any) -> Path:
+    """Where ``add`` and ``import`` append: references/library.bib, else the first .bib file."""
+    preferred = Path(settings.references_dir) / "library.bib"
+    if preferred.is_file():
+        return preferred
+    paths = bib_paths(settings)
+    return paths[0] if paths else preferred
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, list):
+        return value
+    try:
+        return None if pd.isna(value) else value  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return value
+
+
+def load(settings: Any) -> tuple[list[Ref], pd.DataFrame, list[Problem]]:
+    """Every record of ``references/*.bib`` (problems are returned, never raised)."""
+    paths = bib_paths(settings)
+    frame, problems = read_bibtex(paths, {p: settings.rel(p) for p in paths})
+    refs = []
+    for row in frame.to_dict("records"):
+        fields = {k: _clean(v) for k, v in row.items()}
+        refs.append(Ref(str(fields["citekey"]), str(fields["source_file"]), int(fields["source_line"]),
+                        tuple(from_fields(fields.get("doi"), fields.get("pmid"), fields.get("pmcid"))), fields))
+    return refs, frame, problems

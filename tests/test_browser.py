@@ -1,0 +1,123 @@
+"""The site in a real headless Chromium (Debian's, driven by Playwright): statements open their
+evidence, evidence rows lead back to statements, CSV downloads match the CLI, axe-core finds no
+serious or critical accessibility violation, and screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evidence import pipeline
+
+from .conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+
+if not CHROMIUM.exists():
+    if os.environ.get("EVIDENCE_REQUIRE_BROWSER"):
+        raise RuntimeError("EVIDENCE_REQUIRE_BROWSER is set but /usr/bin/chromium is missing: apt-get install -y chromium")
+    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(shipped, tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser-site")
+    pipeline.render(shipped, output=out)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def test_activating_a_statement_shows_its_evidence(page, server):
+    page.goto(server + "articles/acne-scars.html")
+    panel = page.locator("#ev-s61")
+    expect(panel).not_to_have_attribute("open", "")
+    page.locator("#s-s61 a.stmt-ref").click()
+    expect(panel).to_have_attribute("open", "")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("Contradicted")
+    expect(panel.locator("a[href*='studies/']").first).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "article.png"), full_page=False)
+
+
+def test_keyboard_reaches_and_opens_a_panel(page, server):
+    page.goto(server + "articles/acne-scars.html")
+    summary = page.locator("#ev-s01 > summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#ev-s01")).to_have_attribute("open", "")
+
+
+def test_an_evidence_row_leads_back_to_its_statement(page, server):
+    page.goto(server + "treatments/fractional_co2_laser.html")
+    link = page.locator("table.evidence a.stmt-link", has_text="S61").first
+    link.click()
+    page.wait_for_url("**/articles/acne-scars.html#s-s61")
+    mark = page.locator("#s-s61")
+    expect(mark).to_be_in_viewport()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server + "treatments/fractional_co2_laser.html")
+    page.screenshot(path=str(ARTIFACTS / "treatment.png"), full_page=False)
+
+
+def test_query_csv_download_matches_the_cli(page, server, shipped, cli):
+    page.goto(server + "queries/treatment_evidence.html")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV").click()
+    downloaded = pd.read_csv(info.value.path())
+    result = cli(shipped, "query", "treatment_evidence", "--format", "csv")
+    assert result.exit_code == 0
+    from_cli = pd.read_csv(io.StringIO(result.output))
+    pd.testing.assert_frame_equal(downloaded, from_cli)
+
+
+PAGE_KINDS = ["index.html", "articles/acne-scars.html", "treatments/subcision.html",
+              "studies/connolly2017acne.html", "scar-types/rolling.html", "queries/treatment_evidence.html",
+              "matrix.html"]
+
+
+@pytest.mark.parametrize("path", PAGE_KINDS)
+def test_axe_finds_no_serious_or_critical_violations(page, server, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(server + path)
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in bad)
