@@ -18,7 +18,7 @@ from .model import Article, Statement, Workspace
 from .quantities import Quantity, claim_quantity, parse_quantity
 from .sources.tables import NOT_CHECKABLE_KINDS, UNITS
 from .validate import EVIDENCE_LEVEL, REVIEW_DESIGNS
-from .reflist import ReferenceCheck, check_reference_list
+from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
 
 RANK = {"contradicted": 0, "unsupported": 1, "partly_supported": 2, "supported": 3}
 STRENGTH = {1: "strong", 2: "moderate", 3: "limited", 4: "limited", 5: "weak"}
@@ -210,6 +210,7 @@ def check_workspace(ws: Workspace) -> list[ArticleReport]:
     linked_all = links.merge(claims, on="claim_id", how="inner")
     citekeys = set(ws.bibliography["citekey"])
     designs = dict(zip(ws.studies["citekey"], ws.studies["design"]))
+    library = LibraryIndex(ws.bibliography)
     reports = []
     for article in ws.articles:
         statements = [s for s in ws.statements if s.slug == article.slug]
@@ -258,7 +259,7 @@ def check_workspace(ws: Workspace) -> list[ArticleReport]:
                 problems.append(Problem(**where, code="number-unverified", severity="warning",
                                         message=f"{s.statement_id}: " + next(r for r in v.reasons if r.startswith("number:")),
                                         hint="link a claim that reports the number", field="asserts"))
-        refs = check_reference_list(article, ws.bibliography)
+        refs = check_reference_list(article, library)
         for r in refs:
             for d in r.defects:
                 problems.append(Problem(article.source_file, r.line, f"reference-{d.code}", f"reference {r.number}: {d.message}",

@@ -56,23 +56,28 @@ def parse_printed(text: str) -> dict[str, str | None]:
     }
 
 
-def _match(text: str, title: str | None, bib: pd.DataFrame) -> tuple[str | None, str | None, float | None]:
-    doi = DOI_IN_TEXT.search(text)
-    if doi:
-        hit = bib[bib["doi"] == normalise_doi(doi.group(1))]
-        if len(hit):
-            return hit["citekey"].iloc[0], "doi", 100.0
-    pmid = re.search(r"PMID:?\s*(\d+)", text)
-    if pmid:
-        hit = bib[bib["pmid"] == pmid.group(1)]
-        if len(hit):
-            return hit["citekey"].iloc[0], "pmid", 100.0
-    if title and len(bib):
-        choices = dict(zip(bib["citekey"], bib["title"].fillna("").str.rstrip(".")))
-        best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, processor=str.lower)
-        if best and best[1] >= MATCH_MAYBE:
-            return best[2], "title", round(best[1], 1)
-    return None, None, None
+class LibraryIndex:
+    """The library, indexed once per run for matching printed references (not once per article)."""
+
+    def __init__(self, bib: pd.DataFrame):
+        self.records = {r["citekey"]: {k: (None if _missing(v) else v) for k, v in r.items()}
+                        for r in bib.to_dict("records")}
+        self.by_doi = {r["doi"]: k for k, r in self.records.items() if r.get("doi")}
+        self.by_pmid = {r["pmid"]: k for k, r in self.records.items() if r.get("pmid")}
+        self.titles = {k: (r.get("title") or "").rstrip(".") for k, r in self.records.items()}
+
+    def match(self, text: str, title: str | None) -> tuple[str | None, str | None, float | None]:
+        doi = DOI_IN_TEXT.search(text)
+        if doi and normalise_doi(doi.group(1)) in self.by_doi:
+            return self.by_doi[normalise_doi(doi.group(1))], "doi", 100.0
+        pmid = re.search(r"PMID:?\s*(\d+)", text)
+        if pmid and pmid.group(1) in self.by_pmid:
+            return self.by_pmid[pmid.group(1)], "pmid", 100.0
+        if title and self.titles:
+            best = process.extractOne(title, self.titles, scorer=fuzz.token_sort_ratio, processor=str.lower)
+            if best and best[1] >= MATCH_MAYBE:
+                return best[2], "title", round(best[1], 1)
+        return None, None, None
 
 
 def _missing(v: object) -> bool:
@@ -83,13 +88,15 @@ def _pages_norm(p: str | None) -> str | None:
     return p.replace("–", "-").replace("—", "-") if p else None
 
 
-def check_reference_list(article: Article, bib: pd.DataFrame) -> list[ReferenceCheck]:
+def check_reference_list(article: Article, library: LibraryIndex | pd.DataFrame) -> list[ReferenceCheck]:
+    if isinstance(library, pd.DataFrame):
+        library = LibraryIndex(library)
+    by_key = library.records
     results = []
-    by_key = {r["citekey"]: {k: (None if _missing(v) else v) for k, v in r.items()} for r in bib.to_dict("records")}
     for ref in article.references:
         text = ref.text
         fields = parse_printed(text)
-        citekey, method, score = _match(text, fields["title"], bib)
+        citekey, method, score = library.match(text, fields["title"])
         defects: list[Defect] = []
         has_id = DOI_IN_TEXT.search(text) or re.search(r"PMID|PMC\d|https?://", text)
         if not has_id:
