@@ -107,63 +107,79 @@ def _numeric(statement: Statement, linked: pd.DataFrame) -> tuple[str, list[str]
 
 
 def _strength(rows: pd.DataFrame) -> tuple[str, str]:
+    """GRADE-like, from design alone: the best design among the evidence, and how many studies."""
     if rows.empty:
         return "none", ""
-    levels = rows["design"].map(EVIDENCE_LEVEL).dropna()
-    best = int(levels.min()) if len(levels) else 5
+    levels = rows["design"].map(EVIDENCE_LEVEL).fillna(5)
+    best = int(levels.min())
+    best_design = rows.loc[levels == best, "design"].iloc[0] or "unknown"
     studies = rows["citekey"].nunique()
-    best_design = rows.loc[rows["design"].map(EVIDENCE_LEVEL) == best, "design"].iloc[0] if len(levels) else "unknown"
     strength = STRENGTH[best]
-    if best <= 2 and studies == 1 and best_design not in ("meta_analysis", "systematic_review"):
-        strength = "limited" if best == 2 else strength
-    return strength, f"strength: {strength}: best evidence is a {DESIGN_LABEL.get(best_design, best_design)}; {studies} stud{'y' if studies == 1 else 'ies'}"
+    if best == 2 and studies == 1:
+        strength = "limited"  # one trial, however well designed, is not yet a body of evidence
+    return strength, (f"strength: {strength}: best evidence is a {DESIGN_LABEL.get(best_design, best_design)}; "
+                      f"{studies} stud{'y' if studies == 1 else 'ies'}")
+
+
+def _best(rows: pd.DataFrame) -> tuple[int, str]:
+    levels = rows["design"].map(EVIDENCE_LEVEL).fillna(5)
+    best = int(levels.min())
+    return best, DESIGN_LABEL.get(rows.loc[levels == best, "design"].iloc[0], "study")
+
+
+def _by_level(rows: pd.DataFrame) -> pd.DataFrame:
+    """Best evidence first, then by claim id, so reasons read strongest-first and stay stable."""
+    return rows.assign(_level=rows["design"].map(EVIDENCE_LEVEL).fillna(5)).sort_values(["_level", "claim_id"])
+
+
+def _combine(sup: pd.DataFrame, part: pd.DataFrame, con: pd.DataFrame) -> tuple[str, str]:
+    """The verdict from the relations alone, and the sentence that explains it."""
+    favour = pd.concat([sup, part])
+    if favour.empty and con.empty:
+        return "unsupported", "no linked evidence supports or contradicts this statement"
+    if favour.empty:
+        return "contradicted", "all linked evidence contradicts it"
+    if con.empty:
+        if sup.empty:
+            return "partly_supported", "the evidence supports only part, or a weaker form, of it"
+        return "supported", ""
+    (for_level, for_design), (against_level, against_design) = _best(favour), _best(con)
+    if against_level < for_level:
+        return "contradicted", (f"evidence is mixed: the contradicting evidence ({against_design}) is stronger "
+                                f"than the support ({for_design})")
+    if sup.empty and against_level == for_level:
+        return "contradicted", (f"evidence is mixed: only partial support ({for_design}) against contradicting "
+                                f"evidence of the same level ({against_design})")
+    return "partly_supported", (f"evidence is mixed: the support ({for_design}) is at least as strong as the "
+                                f"contradicting evidence ({against_design})")
 
 
 def verdict_for(statement: Statement, linked: pd.DataFrame, cited_ok: bool) -> Verdict:
-    reasons: list[str] = []
+    """The verdict of one statement from its linked claims; every step leaves a reason."""
     claims = tuple(linked["claim_id"])
     if statement.kind in NOT_CHECKABLE_KINDS:
         computed, strength, numeric = "not_checkable", "n/a", "not_asserted"
-        reasons.append(f"{statement.kind}: not a checkable claim")
+        reasons = [f"{statement.kind}: not a checkable claim"]
     else:
-        rel = linked.groupby("relation")
-        by = {name: grp for name, grp in rel}
-        sup = by.get("supports", linked.iloc[0:0])
-        part = by.get("partly", linked.iloc[0:0])
-        con = by.get("contradicts", linked.iloc[0:0])
-        ctx = by.get("context", linked.iloc[0:0])
-        for label, grp in (("supports", sup), ("partly supports", part), ("contradicts", con), ("context", ctx)):
-            for _, c in grp.iterrows():
-                reasons.append(f"{label}: {_claim_line(c)}" + (f" — {c['link_note']}" if c['link_note'] else ""))
-        favour = pd.concat([sup, part])
-        if favour.empty and con.empty:
-            computed = "unsupported"
-            reasons.insert(0, "no linked evidence supports or contradicts this statement")
-        elif favour.empty:
-            computed = "contradicted"
-        elif not con.empty:
-            best_for = favour["design"].map(EVIDENCE_LEVEL).min()
-            best_against = con["design"].map(EVIDENCE_LEVEL).min()
-            # only-partial support against evidence as strong as it is a contradiction
-            overruled = best_against < best_for or (sup.empty and best_against <= best_for)
-            computed = "contradicted" if overruled else "partly_supported"
-            reasons.insert(0, "evidence is mixed: " + ("stronger evidence contradicts it" if computed == "contradicted"
-                                                     else "some evidence contradicts it"))
-        elif sup.empty:
-            computed = "partly_supported"
-        else:
-            computed = "supported"
+        by = {name: grp for name, grp in linked.groupby("relation")}
+        empty = linked.iloc[0:0]
+        sup, part, con, ctx = (by.get(r, empty) for r in ("supports", "partly", "contradicts", "context"))
+        computed, why = _combine(sup, part, con)
+        head = [why] if why else []
         numeric, notes = _numeric(statement, linked)
-        reasons.extend(notes)
-        if numeric == "disagrees" and RANK.get(computed, 0) > RANK["partly_supported"]:
+        if numeric == "disagrees" and RANK[computed] > RANK["partly_supported"]:
             computed = "partly_supported"
-            reasons.insert(0, "downgraded: the article's number disagrees with its evidence")
+            head.insert(0, "downgraded: the article's number disagrees with its evidence")
         if not cited_ok and computed == "supported":
             computed = "partly_supported"
-            reasons.insert(0, "downgraded: the cited source does not carry this claim")
-        strength, why = _strength(con if computed == "contradicted" else favour)
-        if why:
-            reasons.append(why)
+            head.insert(0, "downgraded: the cited source does not carry this claim")
+        order = (("contradicts", con), ("supports", sup), ("partly supports", part), ("context", ctx))
+        if computed != "contradicted":
+            order = order[1:3] + order[:1] + order[3:]
+        lines = [f"{label}: {_claim_line(c)}" + (f" — {c['link_note']}" if c["link_note"] else "")
+                 for label, grp in order for _, c in _by_level(grp).iterrows()]
+        strength, grade = _strength(con if computed == "contradicted" else pd.concat([sup, part]))
+        reasons = head + notes + lines + ([grade] if grade else [])
     verdict = statement.override_verdict or computed
     if statement.override_verdict:
         reasons.insert(0, f"editor override ({computed} -> {verdict}): {statement.override_reason}")

@@ -27,18 +27,18 @@ def fold(text: str | None) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+def _head(title: str) -> str:
+    """The title before its subtitle (after ':', '?', '. ' or a spaced dash)."""
+    return fold(re.split(r"\s*[:?]\s+|\.\s+|\s[—–-]\s", title, maxsplit=1)[0])
+
+
 def same_title(library: str | None, source: str | None) -> tuple[bool, float]:
     """Equal after folding, or equal up to a subtitle one side omits; else a 0-100 similarity."""
     a, b = fold(library), fold(source)
     if a == b:
         return True, 100.0
-    if a and b and (b.startswith(a + " ") or a.startswith(b + " ")) and min(len(a), len(b)) >= 20:
-        shorter, longer = (library, source) if len(a) < len(b) else (source, library)
-        # only a subtitle after ':' or '.' may be dropped, not an arbitrary tail
-        if longer and re.search(r"[:.?—–-]\s", longer[len(shorter or "") - 2 if shorter else 0:][:6] or ""):
-            return True, 100.0
-        if longer and re.match(re.escape((shorter or "").rstrip(". ")) + r"\s*[:.?—–-]", longer, re.I):
-            return True, 100.0
+    if a and b and ((library and _head(library) == b) or (source and _head(source) == a)):
+        return True, 100.0
     return False, round(fuzz.ratio(a, b), 1)
 
 

@@ -48,9 +48,11 @@ def _clean(value: object) -> object:
     if isinstance(value, list):
         return value
     try:
-        return None if pd.isna(value) else value  # type: ignore[arg-type]
+        if pd.isna(value):  # type: ignore[arg-type]
+            return None
     except (TypeError, ValueError):
         return value
+    return value.item() if hasattr(value, "item") else value  # numpy scalars -> Python (JSON-ready)
 
 
 def load(settings: Any) -> tuple[list[Ref], pd.DataFrame, list[Problem]]:

@@ -122,6 +122,21 @@ class ResolveSummary:
         return dict(Counter(f"{f.source}: {f.error}" for f in self.failed).most_common())
 
 
+def answer(source: str, ident: Identifier, cache: Cache, client: HttpClient, refresh: bool = False,
+           now: Callable[[], str] = utc_now) -> Fetched:
+    """One answer, from the cache when it holds a good one; same keep-the-good-answer rule as resolve."""
+    old = cache.get(source, ident.key)
+    if old is not None and (client.offline or (not refresh and old.status != "failed")):
+        return old
+    if client.offline:
+        return Fetched(ident.key, source, "failed", now(), error="offline, and not in the cache")
+    result = SOURCES[source].fetch(client, [ident], now())[0]
+    if result.status == "failed" and old is not None and old.status != "failed":
+        return old
+    cache.put(result)
+    return result
+
+
 def _batches(source: Any, idents: Sequence[Identifier]) -> Iterable[list[Identifier]]:
     by_kind: dict[str, list[Identifier]] = defaultdict(list)
     for ident in sorted(idents):
