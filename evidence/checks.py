@@ -15,35 +15,9 @@ import pandas as pd
 
 from .errors import Problem
 from .model import Article, Statement, Workspace
-from .quantities import Quantity, claim_quantity, parse_quantity
-from .sources.tables import NOT_CHECKABLE_KINDS, UNITS
-from .validate import EVIDENCE_LEVEL, REVIEW_DESIGNS
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
-
-RANK = {"contradicted": 0, "unsupported": 1, "partly_supported": 2, "supported": 3}
-STRENGTH = {1: "strong", 2: "moderate", 3: "limited", 4: "limited", 5: "weak"}
-DESIGN_LABEL = {
-    "meta_analysis": "meta-analysis", "systematic_review": "systematic review", "rct": "RCT",
-    "split_face_rct": "split-face RCT", "non_randomised_trial": "non-randomised trial", "cohort": "cohort study",
-    "case_control": "case-control study", "cross_sectional": "cross-sectional study", "case_series": "case series",
-    "case_report": "case report", "narrative_review": "narrative review", "guideline": "guideline",
-    "expert_opinion": "expert opinion",
-}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    slug: str
-    statement_id: str
-    verdict: str
-    computed_verdict: str
-    strength: str
-    reasons: tuple[str, ...]
-    claims: tuple[str, ...]
-    numeric_check: str  # agrees | disagrees | no_number | not_asserted
-    override_reason: str | None
-    blocking: bool
-
+from .validate import REVIEW_DESIGNS
+from .verdicts import DESIGN_LABEL, Verdict, verdict_for
 
 @dataclass(frozen=True)
 class Uncovered:
@@ -73,120 +47,6 @@ class ArticleReport:
         for v in self.verdicts:
             counts[v.verdict] += 1
         return counts
-
-
-def _isnum(x: object) -> bool:
-    return x is not None and not pd.isna(x)
-
-
-def _claim_line(c: pd.Series) -> str:
-    q = claim_quantity(c["value"] if _isnum(c["value"]) else None, c["low"] if _isnum(c["low"]) else None,
-                       c["high"] if _isnum(c["high"]) else None, c["unit"])
-    number = f" [{q.text}]" if q else ""
-    return f"{c['claim_id']} ({DESIGN_LABEL.get(c['design'], c['design'] or 'study')}{', n=' + str(int(c['n'])) if _isnum(c['n']) else ''}): {c['summary']}{number}"
-
-
-def _numeric(statement: Statement, linked: pd.DataFrame) -> tuple[str, list[str]]:
-    if not statement.asserts:
-        return "not_asserted", []
-    asserted = parse_quantity(statement.asserts, UNITS)
-    agree, disagree = [], []
-    for _, c in linked[linked["relation"].isin(("supports", "partly", "contradicts"))].iterrows():
-        q = claim_quantity(c["value"] if _isnum(c["value"]) else None, c["low"] if _isnum(c["low"]) else None,
-                           c["high"] if _isnum(c["high"]) else None, c["unit"])
-        if q is None or q.dimension != asserted.dimension:
-            continue
-        (agree if asserted.overlaps(q) else disagree).append(f"{c['claim_id']} gives {q.text}")
-    if agree:
-        return "agrees", [f"number: the article says {asserted.text}; agrees with " + "; ".join(agree)
-                          + (f" (but {'; '.join(disagree)})" if disagree else "")]
-    if disagree:
-        return "disagrees", [f"number: the article says {asserted.text}; the evidence says " + "; ".join(disagree)]
-    return "no_number", [f"number: the article says {asserted.text}; no linked claim gives a number in "
-                         f"{'time' if asserted.dimension == 'time' else asserted.unit}"]
-
-
-def _strength(rows: pd.DataFrame) -> tuple[str, str]:
-    """GRADE-like, from design alone: the best design among the evidence, and how many studies."""
-    if rows.empty:
-        return "none", ""
-    levels = rows["design"].map(EVIDENCE_LEVEL).fillna(5)
-    best = int(levels.min())
-    best_design = rows.loc[levels == best, "design"].iloc[0] or "unknown"
-    studies = rows["citekey"].nunique()
-    strength = STRENGTH[best]
-    if best == 2 and studies == 1:
-        strength = "limited"  # one trial, however well designed, is not yet a body of evidence
-    return strength, (f"strength: {strength}: best evidence is a {DESIGN_LABEL.get(best_design, best_design)}; "
-                      f"{studies} stud{'y' if studies == 1 else 'ies'}")
-
-
-def _best(rows: pd.DataFrame) -> tuple[int, str]:
-    levels = rows["design"].map(EVIDENCE_LEVEL).fillna(5)
-    best = int(levels.min())
-    return best, DESIGN_LABEL.get(rows.loc[levels == best, "design"].iloc[0], "study")
-
-
-def _by_level(rows: pd.DataFrame) -> pd.DataFrame:
-    """Best evidence first, then by claim id, so reasons read strongest-first and stay stable."""
-    return rows.assign(_level=rows["design"].map(EVIDENCE_LEVEL).fillna(5)).sort_values(["_level", "claim_id"])
-
-
-def _combine(sup: pd.DataFrame, part: pd.DataFrame, con: pd.DataFrame) -> tuple[str, str]:
-    """The verdict from the relations alone, and the sentence that explains it."""
-    favour = pd.concat([sup, part])
-    if favour.empty and con.empty:
-        return "unsupported", "no linked evidence supports or contradicts this statement"
-    if favour.empty:
-        return "contradicted", "all linked evidence contradicts it"
-    if con.empty:
-        if sup.empty:
-            return "partly_supported", "the evidence supports only part, or a weaker form, of it"
-        return "supported", ""
-    (for_level, for_design), (against_level, against_design) = _best(favour), _best(con)
-    if against_level < for_level:
-        return "contradicted", (f"evidence is mixed: the contradicting evidence ({against_design}) is stronger "
-                                f"than the support ({for_design})")
-    if sup.empty and against_level == for_level:
-        return "contradicted", (f"evidence is mixed: only partial support ({for_design}) against contradicting "
-                                f"evidence of the same level ({against_design})")
-    return "partly_supported", (f"evidence is mixed: the support ({for_design}) is at least as strong as the "
-                                f"contradicting evidence ({against_design})")
-
-
-def verdict_for(statement: Statement, linked: pd.DataFrame, cited_ok: bool) -> Verdict:
-    """The verdict of one statement from its linked claims; every step leaves a reason."""
-    claims = tuple(linked["claim_id"])
-    if statement.kind in NOT_CHECKABLE_KINDS:
-        computed, strength, numeric = "not_checkable", "n/a", "not_asserted"
-        reasons = [f"{statement.kind}: not a checkable claim"]
-    else:
-        by = {name: grp for name, grp in linked.groupby("relation")}
-        empty = linked.iloc[0:0]
-        sup, part, con, ctx = (by.get(r, empty) for r in ("supports", "partly", "contradicts", "context"))
-        computed, why = _combine(sup, part, con)
-        head = [why] if why else []
-        numeric, notes = _numeric(statement, linked)
-        if numeric == "disagrees" and RANK[computed] > RANK["partly_supported"]:
-            computed = "partly_supported"
-            head.insert(0, "downgraded: the article's number disagrees with its evidence")
-        if not cited_ok and computed == "supported":
-            computed = "partly_supported"
-            head.insert(0, "downgraded: the cited source does not carry this claim")
-        order = (("contradicts", con), ("supports", sup), ("partly supports", part), ("context", ctx))
-        if computed != "contradicted":
-            order = order[1:3] + order[:1] + order[3:]
-        lines = [f"{label}: {_claim_line(c)}" + (f" — {c['link_note']}" if c["link_note"] else "")
-                 for label, grp in order for _, c in _by_level(grp).iterrows()]
-        strength, grade = _strength(con if computed == "contradicted" else pd.concat([sup, part]))
-        reasons = head + notes + lines + ([grade] if grade else [])
-    verdict = statement.override_verdict or computed
-    if statement.override_verdict:
-        reasons.insert(0, f"editor override ({computed} -> {verdict}): {statement.override_reason}")
-    blocking = verdict != "not_checkable" and (verdict == "unsupported" or numeric == "disagrees"
-                                               or statement.anchor in ("changed", "missing"))
-    return Verdict(statement.slug, statement.statement_id, verdict, computed, strength, tuple(reasons), claims,
-                   numeric, statement.override_reason, blocking)
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[”\"’)]*|$)")
@@ -224,17 +84,18 @@ def check_workspace(ws: Workspace) -> list[ArticleReport]:
     claims["n"] = claims["n"].fillna(claims["study_n"])
     links = ws.links.rename(columns={"note": "link_note"})[["slug", "statement_id", "claim_id", "relation", "link_note"]]
     linked_all = links.merge(claims, on="claim_id", how="inner")
+    linked_by_statement: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for rec in linked_all.astype(object).where(linked_all.notna(), None).to_dict("records"):
+        linked_by_statement.setdefault((rec["slug"], rec["statement_id"]), []).append(rec)
     citekeys = set(ws.bibliography["citekey"])
     designs = dict(zip(ws.studies["citekey"], ws.studies["design"]))
     library = LibraryIndex(ws.bibliography)
     reports = []
     for article in ws.articles:
         statements = [s for s in ws.statements if s.slug == article.slug]
-        linked_article = linked_all[linked_all["slug"] == article.slug]
-        groups = {k: g for k, g in linked_article.groupby("statement_id")}
         verdicts, problems = [], []
         for s in statements:
-            linked = groups.get(s.statement_id, linked_article.iloc[0:0])
+            linked = linked_by_statement.get((article.slug, s.statement_id), [])
             where = dict(file=s.source_file, line=s.source_line)
             cited_ok = True
             for key in s.cites:
@@ -247,12 +108,12 @@ def check_workspace(ws: Workspace) -> list[ArticleReport]:
                                             message=f"{s.statement_id} calls '{key}' a study, but it is a "
                                                     f"{DESIGN_LABEL[designs[key]]}",
                                             hint="say 'a review' or cite the primary study", field="cites"))
-            favouring = linked[linked["relation"].isin(("supports", "partly"))]
-            if s.cites and not favouring.empty and not favouring["citekey"].isin(s.cites).any():
+            favouring = {str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")}
+            if s.cites and favouring and not favouring & set(s.cites):
                 cited_ok = False
                 problems.append(Problem(**where, code="cited-source-lacks-claim", severity="warning",
                                         message=f"{s.statement_id}: cited source ({', '.join(s.cites)}) does not carry "
-                                                f"this claim; the evidence comes from {', '.join(sorted(set(favouring['citekey'])))}",
+                                                f"this claim; the evidence comes from {', '.join(sorted(favouring))}",
                                         hint="cite the study that carries the claim", field="cites"))
             v = verdict_for(s, linked, cited_ok)
             verdicts.append(v)

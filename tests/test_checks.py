@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from evidence.checks import uncovered_sentences, verdict_for
+from evidence.checks import uncovered_sentences
+from evidence.verdicts import verdict_for
 from evidence.model import Article, PrintedReference, Statement
 from evidence.quantities import claim_quantity, parse_quantity
 from evidence.reflist import check_reference_list
@@ -56,7 +57,7 @@ def statement(kind="claim", asserts=None, override=None, reason=None, cites=()):
 
 def links(*rows):
     cols = ["claim_id", "relation", "link_note", "citekey", "design", "summary", "value", "low", "high", "unit", "n"]
-    return pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols)
+    return [dict(zip(cols, r)) for r in rows]
 
 
 def row(cid, relation, design, value=None, low=None, high=None, unit=None, citekey=None):
