@@ -124,3 +124,9 @@ def test_bad_config_key_is_reported(ws, cli):
     append(ws, "evidence.toml", "\n[site2]\nx = 1\n")
     result = cli(ws, "build")
     assert result.exit_code == 2 and "unknown section [site2]" in result.output
+
+
+def test_progress_is_quiet_when_not_a_terminal(ws, cli):
+    result = cli(ws, "publish")
+    assert result.exit_code == 0
+    assert "━" not in result.output and "\r" not in result.output

@@ -157,7 +157,7 @@ def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFram
                 continue
             if not any(cell.strip() for cell in record):
                 continue
-            rows.append(record)
+            rows.append([cell.strip() for cell in record])
             lines.append(start)
     except csv.Error as exc:
         problems.append(Problem(shown, last + 1, "bad-csv", str(exc), "check the quoting of this row"))
@@ -184,7 +184,7 @@ def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFram
     line_series = pd.Series(lines, dtype="int64")
     out = pd.DataFrame(index=raw.index)
     for col in schema.columns:
-        values = raw[col.name].str.strip() if col.name in raw else pd.Series([""] * len(raw), dtype="string")
+        values = raw[col.name] if col.name in raw else pd.Series([""] * len(raw), dtype="string")
         empty = values.isna() | (values == "")
         if col.required and col.name in raw:
             for line in line_series[empty & True]:
