@@ -24,8 +24,8 @@ _KNOWN = {
 
 
 def _packaged(name: str) -> Path:
-    """Packaged defaults: installed beside the package, or the repository root in a checkout."""
-    inside = PACKAGE_DIR / name
+    """Packaged defaults: installed as evidence/default_<kind>, or the repository root in a checkout."""
+    inside = PACKAGE_DIR / {"queries": "default_queries", "site_templates": "default_templates"}[name]
     return inside if inside.is_dir() else PACKAGE_DIR.parent / name
 
 
