@@ -8,8 +8,10 @@ a quote that changed, a citation to an unknown reference) are problems of severi
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from typing import Mapping
 
 import pandas as pd
 
@@ -77,8 +79,36 @@ def uncovered_sentences(article: Article, statements: list[Statement]) -> list[U
     return found
 
 
-def check_workspace(ws: Workspace) -> list[ArticleReport]:
+def notices_by_citekey(metadata: pd.DataFrame) -> dict[str, list[dict[str, object]]]:
+    """Retractions, corrections and expressions of concern per study, de-duplicated across sources."""
+    found: dict[str, dict[tuple[str, str], dict[str, object]]] = {}
+    for row in metadata.itertuples(index=False):
+        for notice in json.loads(row.notices or "[]"):
+            if notice.get("relation") == "is-notice":
+                continue  # the cited record is itself a notice; verify reports that case
+            key = (str(notice.get("type")), str(notice.get("doi") or notice.get("pmid") or notice.get("date")))
+            found.setdefault(row.citekey, {}).setdefault(key, notice)
+    return {k: sorted(v.values(), key=lambda n: (str(n.get("type")), str(n.get("date")))) for k, v in found.items()}
+
+
+def _notice_problems(s: Statement, linked: list[dict[str, object]],
+                     notices: Mapping[str, list[dict[str, object]]]) -> list[Problem]:
+    problems = []
+    for key in sorted({str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")}):
+        for n in notices.get(key, []):
+            retracted = "retract" in str(n.get("type")).lower()
+            problems.append(Problem(s.source_file, s.source_line, "rests-on-retracted" if retracted else "rests-on-notice",
+                                    f"{s.statement_id} rests on {key}, which has a {n.get('type')} notice "
+                                    f"({n.get('source')}, {n.get('date') or 'undated'}"
+                                    f"{', doi ' + str(n['doi']) if n.get('doi') else ''})",
+                                    "remove the evidence or re-check the statement against the notice",
+                                    field="statement_id", severity="error" if retracted else "warning"))
+    return problems
+
+
+def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None) -> list[ArticleReport]:
     """Verdicts and article-level checks for every article in the workspace."""
+    notices = notices or {}
     claims = ws.claims.merge(ws.studies[["citekey", "design", "n"]].rename(columns={"n": "study_n"}),
                              on="citekey", how="left")
     claims["n"] = claims["n"].fillna(claims["study_n"])
@@ -117,6 +147,7 @@ def check_workspace(ws: Workspace) -> list[ArticleReport]:
                                         hint="cite the study that carries the claim", field="cites"))
             v = verdict_for(s, linked, cited_ok)
             verdicts.append(v)
+            problems.extend(_notice_problems(s, linked, notices))
             if s.anchor == "changed":
                 problems.append(Problem(**where, code="statement-changed",
                                         message=f"{s.statement_id}: the article's wording changed — re-check "

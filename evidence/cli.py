@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import pipeline
+from . import cli_resolve, cli_site, pipeline
 from .checks import ArticleReport
 from .errors import EvidenceError, InputError, Problem
 from .queries import discover, run_query, run_sql
@@ -261,6 +261,11 @@ def init(directory: Path) -> None:
     """Create a new, minimal workspace in DIRECTORY that builds."""
     settings = _run(lambda: pipeline.init(directory))
     err.print(f"created a workspace in {settings.root}; next: cd {directory} && evidence publish")
+
+
+# Commands of other stages live beside their stage and register themselves here.
+cli_resolve.register(main)
+cli_site.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .checks import ArticleReport, check_workspace
+import pandas as pd
+
+from .checks import ArticleReport, check_workspace, notices_by_citekey
 from .db import build_database
 from .errors import InputError, Problem, has_errors
 from .frames import database_frames
 from .model import Workspace
+from .resolve.store import metadata_frame
 from .sources.reader import read_workspace
 from .validate import validate
 from .workspace import Settings, load_settings
@@ -28,6 +31,7 @@ class Checked:
     workspace: Workspace
     reports: tuple[ArticleReport, ...]
     warnings: tuple[Problem, ...]  # input problems that are not errors
+    metadata: pd.DataFrame  # fetched metadata, from the resolver's cache only (never the network)
 
 
 def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
@@ -39,10 +43,11 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
         raise InputError(problems)
     if progress:
         progress("validated")
-    reports = check_workspace(ws)
+    metadata = metadata_frame(settings)
+    reports = check_workspace(ws, notices_by_citekey(metadata))
     if progress:
         progress("checked")
-    return Checked(ws, tuple(reports), tuple(problems))
+    return Checked(ws, tuple(reports), tuple(problems), metadata)
 
 
 def build(settings: Settings, progress: Progress | None = None,
@@ -50,6 +55,7 @@ def build(settings: Settings, progress: Progress | None = None,
     """Build ``evidence.duckdb`` atomically; returns what was checked."""
     checked = analyse(settings, progress)
     frames = database_frames(checked.workspace, list(checked.reports))
+    frames["metadata"] = checked.metadata
     build_database(settings.db_path, frames, before_rename=before_rename)
     if progress:
         progress("database written")
@@ -66,7 +72,7 @@ def check(settings: Settings, slug: str | None = None) -> Checked:
         known = ", ".join(r.article.slug for r in checked.reports) or "none"
         raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
                                   f"known articles: {known}")])
-    return Checked(checked.workspace, reports, checked.warnings)
+    return Checked(checked.workspace, reports, checked.warnings, checked.metadata)
 
 
 def render(settings: Settings, progress: Progress | None = None, output: Path | None = None):

@@ -19,7 +19,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 _KNOWN = {
     "site": {"title", "base_url", "output", "description"},
     "database": {"path"},
-    "resolve": {"mailto", "crossref_url", "ncbi_url", "europepmc_url", "cache", "ncbi_api_key"},
+    "resolve": {"mailto", "crossref_url", "ncbi_url", "europepmc_url", "idconv_url", "cache", "ncbi_api_key",
+                "timeout", "retries", "backoff", "safety"}
+    | {f"{svc}_{knob}" for svc in ("crossref", "crossref_search", "ncbi", "europepmc") for knob in ("rate", "concurrency")},
 }
 
 

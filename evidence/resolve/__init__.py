@@ -6,15 +6,16 @@ the database's ``metadata`` table and the CLI read that cache, so they work offl
 
 Layout, one job per module:
 
-- ``ids``        parse and explain DOI / PMID / PMCID as a user types them
-- ``records``    frozen records: ``Work``, ``Notice``, ``Fetched``
-- ``http``       one session: timeouts, retries with backoff, per-service rate limits, offline
-- ``cache``      one JSON file per (source, identifier), written atomically
-- ``crossref``, ``ncbi``, ``europepmc``   one module per metadata source, same interface
-- ``runner``     fetch every identifier of the library through the sources, into the cache
-- ``verify``     compare BibTeX records with fetched metadata; notices; missing identifiers
-- ``bibwrite``   edit .bib files in place, byte-for-byte outside the edited fields
-- ``importers``  RIS / CSL-JSON / BibTeX in, BibTeX / CSL-JSON / RIS out; ``add`` by identifier
-- ``store``      the ``metadata`` table as a DataFrame, from the cache only
-- ``api``        the functions the CLI calls
+- ``ids``, ``records``   identifiers as typed; frozen records ``Work``, ``Notice``, ``Fetched``
+- ``http``               one session: timeouts, retries with backoff, per-service limits, offline
+- ``cache``              one JSON file per (source, identifier), written atomically
+- ``base``               the small interface every source implements, and answer checks
+- ``crossref``, ``ncbi``, ``europepmc``   one module per metadata source
+- ``library``, ``runner``   the library's identifiers; fetch them all into the cache
+- ``compare``, ``verify``   field equality rules; library vs fetched metadata, notices
+- ``bibwrite``           edit .bib files in place, byte-for-byte outside the edited fields
+- ``entries``, ``add``, ``importers``   new entries (citekeys, duplicates); add by id; RIS/CSL-JSON/BibTeX
+- ``match``              printed reference -> DOI, with a score an editor confirms when low
+- ``store``              the ``metadata`` table as a DataFrame, from the cache only
+- ``api``                the functions the CLI calls
 """

@@ -81,21 +81,32 @@ def _signature(title: object, first_author: object, year: object) -> tuple[str, 
     return (t, a, str(year)) if t and a and year not in (None, "") else None
 
 
+def _page(title: object, url: object) -> tuple[str, str] | None:
+    """Title + URL: how a web page with no author, year or identifier is recognised again."""
+    t = fold(str(title or ""))
+    u = re.sub(r"^(https?:)?//(www\.)?", "", str(url or "").strip()).rstrip("/").lower()
+    return (t, u) if t and u else None
+
+
 class Registry:
     """What the library holds, for duplicate checks; grows as entries are accepted."""
 
     def __init__(self, refs: Sequence[Ref]):
         self.by_id: dict[tuple[str, str], tuple[str, str]] = {}
         self.by_sig: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self.by_page: dict[tuple[str, str], tuple[str, str]] = {}
         self.keys: set[str] = set()
         for ref in refs:
             f = ref.fields
             authors = f.get("authors") or []
             self._add(ref.citekey, f"{ref.file}:{ref.line}", f.get("doi"), f.get("pmid"), f.get("pmcid"),
-                      f.get("title"), authors[0] if authors else None, f.get("year"))
+                      f.get("title"), authors[0] if authors else None, f.get("year"), f.get("url"))
 
     def _add(self, key: str, where: str, doi: object, pmid: object, pmcid: object, title: object,
-             first_author: object, year: object) -> None:
+             first_author: object, year: object, url: object = None) -> None:
+        page = _page(title, url)
+        if page:
+            self.by_page.setdefault(page, (key, where))
         self.keys.add(key)
         for kind, value in (("doi", doi), ("pmid", pmid), ("pmcid", pmcid)):
             if value:
@@ -114,11 +125,15 @@ class Registry:
         if sig and sig in self.by_sig:
             key, where = self.by_sig[sig]
             return Duplicate(key, where, "same title, first author and year")
+        page = _page(cand.title, cand.url)
+        if page and page in self.by_page:
+            key, where = self.by_page[page]
+            return Duplicate(key, where, "same title and URL")
         return None
 
     def accept(self, cand: Candidate, key: str, where: str) -> None:
         self._add(key, where, cand.doi, cand.pmid, cand.pmcid, cand.title,
-                  cand.authors[0] if cand.authors else None, cand.year)
+                  cand.authors[0] if cand.authors else None, cand.year, cand.url)
 
     def citekey(self, cand: Candidate) -> str:
         """``firstauthorYEARword`` in lower-case ASCII (docs/workspace-format.md); b, c... on collision.

@@ -13,6 +13,8 @@ against a local server without patching anything. Offline mode never opens a soc
 
 from __future__ import annotations
 
+import bisect
+import collections
 import os
 import random
 import threading
@@ -46,16 +48,18 @@ class Limit:
     concurrency: int
 
 
-def default_limits(ncbi_api_key: str | None) -> dict[str, Limit]:
+def default_limits(ncbi_api_key: str | None, mailto: str = "x") -> dict[str, Limit]:
     """The services' documented defaults.
 
-    Crossref polite pool: 10/s, 3 concurrent; its list queries (searches, ``filter=``) 3/s and
-    they count against the 10/s too (a search takes a slot of both). NCBI E-utilities: 3/s,
-    10/s with an API key; the PMC ID converter is NCBI too and shares that budget. Europe PMC
-    documents no number; 5/s with 3 in flight is a conservative choice.
+    Crossref polite pool (requests carrying a mailto): 10/s, 3 concurrent; without a mailto
+    the public pool's 5/s, 1 concurrent (what its ``X-Rate-Limit-*`` headers announce). List
+    queries (searches, ``filter=``) 3/s, and they count against the per-host budget too (a
+    search takes a slot of both). NCBI E-utilities: 3/s, 10/s with an API key; the PMC ID
+    converter is NCBI too and shares that budget. Europe PMC documents no number; 5/s with
+    3 in flight is a conservative choice.
     """
     return {
-        "crossref": Limit(10.0, 3),
+        "crossref": Limit(10.0, 3) if mailto else Limit(5.0, 1),
         "crossref-search": Limit(3.0, 3),
         "ncbi": Limit(10.0 if ncbi_api_key else 3.0, 3),
         "europepmc": Limit(5.0, 3),
@@ -76,6 +80,7 @@ class HttpConfig:
     backoff_cap: float = 30.0
     max_retry_after: float = 300.0  # a longer Retry-After fails the call instead of stalling the run
     safety: float = 0.95  # aim just under each rate so network jitter cannot push a server's count over
+    window_margin: float = 0.05  # count our own starts over 1.05 s, so jitter after the check is absorbed
     offline: bool = False
 
     @property
@@ -105,13 +110,13 @@ class HttpConfig:
             urls["idconv"] = urls["ncbi"].rstrip("/") + "/idconv/"
         urls = {k: (v if k == "idconv" else v.rstrip("/")) for k, v in urls.items()}
         key = env.get("NCBI_API_KEY") or res.get("ncbi_api_key") or None
-        limits = default_limits(key)
+        mailto = str(res.get("mailto") or getattr(settings, "mailto", "") or env.get("EVIDENCE_MAILTO", ""))
+        limits = default_limits(key, mailto)
         for name, limit in list(limits.items()):
             stem = name.replace("-", "_")
             rate = float(res.get(f"{stem}_rate", limit.rate))
             conc = int(res.get(f"{stem}_concurrency", limit.concurrency))
             limits[name] = Limit(rate, conc)
-        mailto = str(res.get("mailto") or getattr(settings, "mailto", "") or env.get("EVIDENCE_MAILTO", ""))
         config = cls(urls=urls, mailto=mailto, ncbi_api_key=key, limits=limits, offline=offline)
         if "timeout" in res:
             config = replace(config, timeout=(float(res["timeout"]), float(res["timeout"])))
@@ -141,37 +146,70 @@ class Response:
 
 
 class Limiter:
-    """Per-service budget: a semaphore for requests in flight and evenly spaced start times.
+    """Per-service budget: a semaphore for requests in flight and spaced start times.
 
-    Start times are spaced ``1 / (rate * safety)`` apart, so in any window of one second at
-    most ``rate`` requests start, even with a few tens of milliseconds of network jitter.
-    A 429 pushes the next start for everyone, not only for the thread that got it.
+    Planned starts are at least ``1 / (rate * safety)`` apart. Start times are reserved, not
+    queued: a request that needs two budgets (a Crossref search counts against searches and
+    the host) gets one time free in both, and later requests may still use the gaps before
+    it. Just before sending, the real start times are checked too (at most ``rate`` in any
+    ``1 s + margin``), so a thread that woke up late cannot bunch the next starts together.
+    A 429 pauses every thread, not only the one that got it. The caller holds the schedule
+    lock of :class:`HttpClient` while it reserves or checks.
     """
 
-    def __init__(self, limit: Limit, safety: float, clock: Callable[[], float], sleep: Callable[[float], None]):
+    def __init__(self, limit: Limit, safety: float):
         self.limit = limit
         self._interval = 1.0 / (limit.rate * safety)
+        self._safety = safety
         self._sem = threading.BoundedSemaphore(limit.concurrency)
-        self._lock = threading.Lock()
-        self._next = float("-inf")
-        self._clock = clock
-        self._sleep = sleep
+        self._slots: list[float] = []  # reserved start times, sorted
+        self._blocked_until = float("-inf")
+        self._sent: collections.deque[float] = collections.deque()  # actual start times, last window
+        self._per_window = max(1, int(limit.rate))
 
-    def acquire(self) -> None:
+    def enter(self) -> None:
         self._sem.acquire()
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-        if slot > now:
-            self._sleep(slot - now)
 
-    def release(self) -> None:
+    def leave(self) -> None:
         self._sem.release()
 
+    def free_at(self, t: float) -> float:
+        """The earliest time >= t that keeps one interval from every reserved start."""
+        t = max(t, self._blocked_until)
+        for slot in self._slots:
+            if slot <= t - self._interval:
+                continue
+            if slot >= t + self._interval:
+                break
+            t = slot + self._interval
+        return t
+
+    def admit_at(self, now: float, window: float) -> float:
+        """When a start *now* keeps at most ``rate`` actual starts in any ``window``.
+
+        Planned slots keep the pace; this check uses the real start times, so a thread that
+        woke up late cannot make the next ten starts fall inside one second at the server.
+        """
+        while self._sent and self._sent[0] <= now - window:
+            self._sent.popleft()
+        if len(self._sent) < self._per_window:
+            return now
+        return self._sent[-self._per_window] + window
+
+    def started(self, now: float) -> None:
+        self._sent.append(now)
+
+    def reserve(self, t: float, now: float) -> None:
+        self._slots = [s for s in self._slots if s > now - self._interval]
+        bisect.insort(self._slots, t)
+
+    def adopt(self, rate: float) -> None:
+        """Slow down (never speed up) to a rate the server announces, e.g. X-Rate-Limit-Limit."""
+        if rate > 0:
+            self._interval = max(self._interval, 1.0 / (rate * self._safety))
+
     def pause_until(self, when: float) -> None:
-        with self._lock:
-            self._next = max(self._next, when)
+        self._blocked_until = max(self._blocked_until, when)
 
 
 def _retry_after(value: str | None, now_wall: float) -> float | None:
@@ -186,6 +224,18 @@ def _retry_after(value: str | None, now_wall: float) -> float | None:
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now_wall)
     except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _announced_rate(headers: Mapping[str, str]) -> float | None:
+    """Crossref announces its budget: X-Rate-Limit-Limit per X-Rate-Limit-Interval ('1s')."""
+    limit, interval = headers.get("X-Rate-Limit-Limit"), headers.get("X-Rate-Limit-Interval")
+    if not limit or not interval:
+        return None
+    try:
+        seconds = float(interval.strip().rstrip("s") or 1)
+        return float(limit) / seconds if seconds > 0 else None
+    except ValueError:
         return None
 
 
@@ -213,7 +263,8 @@ class HttpClient:
         self._sleep = sleep
         self._wall = wall
         self._rng = rng or random.Random()
-        self._limiters = {name: Limiter(limit, config.safety, clock, sleep) for name, limit in config.limits.items()}
+        self._limiters = {name: Limiter(limit, config.safety) for name, limit in config.limits.items()}
+        self._schedule_lock = threading.Lock()
         self._session: requests.Session | None = None
         self._session_lock = threading.Lock()
         self.requests_sent = 0  # counted, for summaries and the offline guarantee
@@ -247,6 +298,40 @@ class HttpClient:
                 self._session.close()
                 self._session = None
 
+    def _wait_for_slot(self, keys: Sequence[str]) -> None:
+        """A start time free in every budget, then a place in flight in each, then the last check.
+
+        The place in flight is taken only when the start time has come: a search waiting for
+        its 3/s slot must not hold one of the host's three places meanwhile.
+        """
+        limiters = [self._limiters[key] for key in keys]
+        if not limiters:
+            return
+        with self._schedule_lock:
+            now = self._clock()
+            start = now
+            while True:
+                later = max(limiter.free_at(start) for limiter in limiters)
+                if later == start:
+                    break
+                start = later
+            for limiter in limiters:
+                limiter.reserve(start, now)
+        if start > now:
+            self._sleep(start - now)
+        for limiter in limiters:
+            limiter.enter()
+        window = 1.0 + self.config.window_margin
+        while True:  # the last check, against the real start times
+            with self._schedule_lock:
+                now = self._clock()
+                ready = max(limiter.admit_at(now, window) for limiter in limiters)
+                if ready <= now:
+                    for limiter in limiters:
+                        limiter.started(now)
+                    return
+            self._sleep(ready - now)
+
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with 'equal jitter': half fixed, half random, capped."""
         ceiling = min(self.config.backoff_cap, self.config.backoff_base * (2 ** (attempt - 1)))
@@ -258,7 +343,7 @@ class HttpClient:
         shown = url + ("?" + urlencode(params) if params else "")
         if self.config.offline:
             return Response(shown, None, error="offline: not fetched")
-        keys = sorted(set(limits))
+        keys = sorted(set(limits))  # one order for every thread: no deadlock between semaphores
         session = self._get_session()
         attempt = 0
         while True:
@@ -268,8 +353,7 @@ class HttpClient:
             content_type = ""
             headers: Mapping[str, str] = {}
             error: str | None = None
-            for key in keys:
-                self._limiters[key].acquire()
+            self._wait_for_slot(keys)
             try:
                 with self._count_lock:
                     self.requests_sent += 1
@@ -281,7 +365,11 @@ class HttpClient:
                 error = _describe(exc)
             finally:
                 for key in reversed(keys):
-                    self._limiters[key].release()
+                    self._limiters[key].leave()
+            announced = _announced_rate(headers)
+            if announced and limits:
+                with self._schedule_lock:
+                    self._limiters[limits[0]].adopt(announced)  # the first limit is the host's budget
             if error is None and status not in RETRY_STATUS:
                 return Response(shown, status, body, content_type, attempt)
             reason = error or f"HTTP {status}"
@@ -296,7 +384,8 @@ class HttpClient:
                                     error=f"{reason}: the server asked to wait {wait:.0f} s; try again later")
                 delay = wait + self._rng.uniform(0, min(1.0, self.config.backoff_base))
             if status == 429:
-                until = self._clock() + delay
-                for key in keys:
-                    self._limiters[key].pause_until(until)
+                with self._schedule_lock:
+                    until = self._clock() + delay
+                    for key in keys:
+                        self._limiters[key].pause_until(until)
             self._sleep(delay)

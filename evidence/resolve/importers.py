@@ -93,7 +93,8 @@ def read_ris(text: str, origin: str) -> tuple[list[Candidate], list[Problem]]:
             pmcid = pmcid or (m.group(1) if m else None)
         start_page, end_page = get("SP"), get("EP")
         pages = f"{start_page}-{end_page}" if start_page and end_page else start_page
-        doi = _doi(get("DO")) or next((_doi(v) for v in rec.get("N1", []) + rec.get("M3", []) if _doi(v)), None)
+        doi = _doi(get("DO")) or next((_doi(v) for v in rec.get("N1", []) + rec.get("M3", []) if _doi(v)), None) \
+            or (_doi(get("UR")) if re.search(r"doi\.org/", get("UR") or "") else None)
         title = get("TI", "T1", "CT")
         if not title:
             problems.append(Problem(origin, line, "no-title", "record has no title (TI/T1)", "skipped; add a title",

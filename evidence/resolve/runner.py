@@ -56,16 +56,19 @@ def identifiers(ref: Ref, answers: Mapping[Job, Fetched]) -> dict[str, Identifie
 
 def plan(ref: Ref, answers: Mapping[Job, Fetched]) -> set[Job]:
     """The (source, identifier) answers a reference needs, given what is known so far."""
+    declared = {i.kind: i for i in ref.idents}
     ids = identifiers(ref, answers)
     doi, pmid, pmcid = ids.get("doi"), ids.get("pmid"), ids.get("pmcid")
     jobs: set[Job] = set()
     if doi:
-        jobs |= {("crossref", doi), ("crossref-updates", doi), ("europepmc", doi)}
+        jobs |= {("crossref", doi), ("crossref-updates", doi)}
     if pmid:
         jobs.add(("pubmed", pmid))
-        if not doi:
-            jobs.add(("europepmc", pmid))
-    if pmcid and not (doi or pmid):
+    # one Europe PMC record per reference: by what the library says, else by what was learned
+    epmc = declared.get("doi") or declared.get("pmid") or doi or pmid
+    if epmc:
+        jobs.add(("europepmc", epmc))
+    if pmcid and not (declared.get("doi") or declared.get("pmid")):
         jobs.add(("pmc-idconv", pmcid))
     return jobs
 

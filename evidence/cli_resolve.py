@@ -1,0 +1,184 @@
+"""The reference commands: ``resolve``, ``verify``, ``add``, ``import``, ``export``.
+
+Thin, like the rest of the CLI: each command calls one function of
+:mod:`evidence.resolve.api` and prints. Exit codes: 0 ok; 1 something needs an editor
+(a failed fetch in ``resolve``; a retraction, notice or mismatch in ``verify``) or the
+network failed; 2 bad input or usage, nothing written. ``register(main)`` adds them to the
+``evidence`` group.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .errors import EvidenceError, InputError
+from .resolve import api
+from .workspace import Settings, load_settings
+
+T = TypeVar("T")
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _echo(text: str = "", err: bool = False) -> None:
+    click.echo(text, err=err)  # plain text: titles may contain [brackets] that rich would eat
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Library exceptions -> messages and exit codes, in one place."""
+    try:
+        return fn()
+    except InputError as exc:
+        for p in exc.problems:
+            _echo(f"{p.severity}: {p}", err=True)
+        _echo("nothing was written.", err=True)
+        sys.exit(exc.exit_code)
+    except EvidenceError as exc:
+        _echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return _run(lambda: load_settings(ctx.obj))
+
+
+@click.command("resolve")
+@click.option("--offline", is_flag=True, help="Use only the cache; never touch the network.")
+@click.option("--refresh", is_flag=True, help="Fetch again even what is cached.")
+@click.pass_context
+def resolve_cmd(ctx: click.Context, offline: bool, refresh: bool) -> None:
+    """Fetch metadata and notices for every reference with a DOI, PMID or PMCID (cached)."""
+    settings = _settings(ctx)
+    if offline and refresh:
+        raise click.UsageError("--offline and --refresh cannot be used together")
+    if not settings.mailto and not offline:
+        _echo("note: set [resolve] mailto in evidence.toml so Crossref and NCBI can reach you (polite pool)", err=True)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=_err, transient=True, disable=not _err.is_terminal)
+    task = progress.add_task("resolving", total=None)
+
+    def tick(done: int, total: int, label: str) -> None:
+        progress.update(task, completed=done, total=total, description=label[:60])
+
+    with progress:
+        summary = _run(lambda: api.resolve(settings, offline=offline, refresh=refresh, progress=tick))
+    for p in summary.problems:
+        if p.code.startswith("bad-"):
+            _echo(f"{p.severity}: {p}", err=True)
+    _echo(f"resolve: {summary.references} references, {summary.with_identifiers} with an identifier; "
+          f"{summary.answers} answers: {summary.fetched} fetched, {summary.cached} cached, "
+          f"{summary.not_found} not found, {len(summary.failed)} failed"
+          + (f", {summary.not_cached} not in the cache (offline)" if summary.not_cached else "")
+          + f"; {summary.requests} requests in {summary.seconds:.1f} s")
+    for reason, count in summary.reasons().items():
+        _echo(f"  failed {count}x: {reason}")
+    kept = [f for f in summary.failed if f.kept_previous]
+    if kept:
+        _echo(f"  {len(kept)} failed refetch(es) kept the earlier answer in the cache")
+    if summary.failed:
+        sys.exit(1)
+
+
+def _text_report(report: api.VerifyReport) -> None:
+    for r in report.references:
+        _echo(f"{r.citekey} ({r.file}:{r.line}): {r.status}")
+        for m in r.mismatches:
+            extra = f" (similarity {m.similarity:.0f})" if m.similarity is not None else ""
+            _echo(f"  {m.field}: library '{m.library}' / {m.service} '{m.source}'{extra}")
+        for m in r.missing_identifiers:
+            _echo(f"  missing {m.field}: {m.value} ({m.source})")
+        for m in r.missing_fields:
+            _echo(f"  missing {m.field}: {m.value} ({m.source})")
+        for n in r.notices:
+            what = "THIS RECORD IS a " + n["type"] + " notice" if n["relation"] == "is-notice" else n["type"]
+            target = f" for {n['target']}" if n.get("target") else ""
+            ids = " ".join(x for x in (f"doi {n['doi']}" if n.get("doi") else "",
+                                       f"pmid {n['pmid']}" if n.get("pmid") else "") if x)
+            _echo(f"  notice: {what}{target} {n.get('date') or 'date unknown'} {ids} ({', '.join(n['sources'])})")
+        if not r.notices:
+            _echo(f"  notices: {r.notice_check}")
+    for c in report.changes:
+        state = "wrote" if c.written else f"did not write ({c.reason})"
+        _echo(f"{state} {c.file} {c.citekey}.{c.field} = {c.new} (from {c.source})")
+
+
+@click.command("verify")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--write", is_flag=True, help="Fill the --field values in the .bib files (curated fields never).")
+@click.option("--field", "fields", multiple=True, type=click.Choice(list(api.WRITABLE)),
+              help="Field to write with --write (repeatable; default: doi, pmid, pmcid).")
+@click.pass_context
+def verify_cmd(ctx: click.Context, fmt: str, write: bool, fields: tuple[str, ...]) -> None:
+    """Compare every reference with its fetched metadata (run `evidence resolve` first).
+
+    Exit 1 when a reference is retracted, has a notice or a mismatch.
+    """
+    settings = _settings(ctx)
+    if fields and not write:
+        raise click.UsageError("--field only makes sense with --write")
+    report = _run(lambda: api.verify(settings, write=write, fields=fields or None))
+    if fmt == "json":
+        _echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _text_report(report)
+    counts = report.counts()
+    _echo("verify: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()), err=True)
+    if any(counts.get(k) for k in ("retracted", "notice", "mismatch")):
+        sys.exit(1)
+
+
+@click.command("add")
+@click.argument("identifier")
+@click.pass_context
+def add_cmd(ctx: click.Context, identifier: str) -> None:
+    """Add a work by DOI (10.xxxx/yyyy), pmid:NNNN or pmcid:PMCNNNN; duplicates are refused."""
+    settings = _settings(ctx)
+    result = _run(lambda: api.add(settings, identifier))
+    _echo(result.entry)
+    _echo(f"added {result.citekey} to {result.file} (from {result.source})", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def import_cmd(ctx: click.Context, file: Path) -> None:
+    """Import a RIS, CSL-JSON or BibTeX export into the library; duplicates are refused."""
+    settings = _settings(ctx)
+    result = _run(lambda: api.import_file(settings, file))
+    for p in result.problems:
+        _echo(f"{p.severity}: {p}", err=True)
+    for key, origin in result.added:
+        _echo(f"added {key} ({origin})")
+    for origin, why in result.duplicates:
+        _echo(f"refused {origin}: {why}")
+    _echo(f"import ({result.format}): {len(result.added)} added to {result.file}, "
+          f"{len(result.duplicates)} duplicate(s) refused", err=True)
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(list(api.EXPORT_FORMATS)), default="bibtex", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def export_cmd(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Write the library out as BibTeX, CSL-JSON or RIS."""
+    settings = _settings(ctx)
+    text = _run(lambda: api.export(settings, fmt))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        _echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def register(main: click.Group) -> None:
+    """Add the reference commands to the ``evidence`` group."""
+    for command in (resolve_cmd, verify_cmd, add_cmd, import_cmd, export_cmd):
+        main.add_command(command)
+

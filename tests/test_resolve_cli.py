@@ -1,0 +1,101 @@
+"""The reference commands in-process (click's CliRunner) on real workspace files, with the
+services redirected by the documented environment variables: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from evidence.cli_resolve import register
+
+from .test_resolve_support import (PONE, external, local_server, replay, srv, write_workspace)  # noqa: F401
+
+BIB = """@article{sadasivan2012wrong,
+  author = {Sadasivan, Shankar and Pond, Brooks B. and Pani, Amar K. and Qu, Chunxu and Jiao, Yun and Smeyne, Richard J.},
+  title = {Topical retinoids for atrophic acne scars},
+  journal = {PLoS ONE},
+  year = {2012},
+  doi = {10.1371/journal.pone.0033693}
+}
+"""
+
+
+@click.group()
+@click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None) -> None:
+    ctx.obj = workspace
+
+
+register(cli)
+
+
+@pytest.fixture
+def run(tmp_path, replay):
+    write_workspace(tmp_path, BIB)
+    replay.crossref_file(PONE, "crossref/habanero/derived/works_10.1371_journal.pone.0033693.200.json")
+    env = {"EVIDENCE_CROSSREF_URL": replay.server.url_for("/crossref"),
+           "EVIDENCE_NCBI_URL": replay.server.url_for("/ncbi"),
+           "EVIDENCE_EUROPEPMC_URL": replay.server.url_for("/epmc"), "NCBI_API_KEY": ""}
+
+    def invoke(*args: str):
+        return CliRunner(env=env).invoke(cli, ["-w", str(tmp_path), *args], catch_exceptions=False)
+    invoke.root = tmp_path  # type: ignore[attr-defined]
+    invoke.replay = replay  # type: ignore[attr-defined]
+    return invoke
+
+
+def test_resolve_then_verify_text_and_json(run):
+    result = run("resolve")
+    assert result.exit_code == 0, result.output
+    assert "1 references, 1 with an identifier; 3 answers: 2 fetched, 0 cached, 1 not found, 0 failed" in result.output
+    text = run("verify")
+    assert text.exit_code == 1  # a mismatch and a correction need an editor
+    assert ("title: library 'Topical retinoids for atrophic acne scars' / crossref 'Methylphenidate Exposure"
+            in text.output)
+    assert "notice: correction 2012-05-08 doi 10.1371/annotation/" in text.output
+    data = json.loads(run("verify", "--format", "json").stdout)
+    (ref,) = data["references"]
+    assert ref["citekey"] == "sadasivan2012wrong" and ref["status"] == "notice"
+    assert ref["mismatches"][0]["field"] == "title" and ref["notices"][0]["source"] == "crossref"
+    again = run("resolve")
+    assert "0 fetched, 3 cached" in again.output and "0 requests" in again.output
+
+
+def test_offline_resolve_on_an_empty_cache(run):
+    result = run("resolve", "--offline")
+    assert result.exit_code == 0 and "3 not in the cache (offline)" in result.output
+    assert run.replay.server.log == []
+    assert run("resolve", "--offline", "--refresh").exit_code == 2
+
+
+def test_add_bad_and_duplicate_identifiers_exit_2(run):
+    bad = run("add", "doi:11.1/x")
+    assert bad.exit_code == 2 and "a DOI starts with '10.'" in bad.output and "nothing was written" in bad.output
+    assert run("add", PONE).exit_code == 2  # the library has this DOI
+    assert run.replay.server.log == []
+
+
+def test_import_then_export(run, tmp_path):
+    ris = external("medical-reflists/jabref/RisImporterTestDOI.ris")
+    first = run("import", str(ris))
+    assert first.exit_code == 0 and "added jung2016effect" in first.output
+    second = run("import", str(ris))
+    assert second.exit_code == 0 and "refused" in second.output and "duplicates jung2016effect" in second.output
+    exported = run("export", "--format", "csljson")
+    assert [item["id"] for item in json.loads(exported.output)] == ["sadasivan2012wrong", "jung2016effect"]
+    out = tmp_path / "lib.ris"
+    assert run("export", "--format", "ris", "-o", str(out)).exit_code == 0
+    assert out.read_text().count("ER  - ") == 2
+
+
+def test_verify_write_and_usage_errors(run):
+    run("resolve")
+    assert run("verify", "--field", "pmid").exit_code == 2  # --field needs --write
+    wrote = run("verify", "--write", "--field", "title")
+    assert "wrote references/library.bib sadasivan2012wrong.title = Methylphenidate" in wrote.output
+    assert "title = {Methylphenidate Exposure" in (run.root / "references" / "library.bib").read_text()
