@@ -79,3 +79,73 @@ def fetch_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, obje
         return con.execute(sql, dict(params or {})).df()
     except duckdb.Error as exc:
         raise QueryError(f"query refused or failed: {str(exc).splitlines()[0]}") from None
+
+
+# --- Exports for the site's downloads page (added for the render stage; nothing above changed) ---
+
+from dataclasses import dataclass  # noqa: E402  (kept with the code that uses it: this block was appended)
+
+
+@dataclass(frozen=True)
+class ExportedTable:
+    """One table written as Parquet and CSV: its name, row count, columns and the two files."""
+
+    name: str
+    rows: int
+    columns: tuple[tuple[str, str], ...]  # (column, DuckDB type)
+    parquet: Path
+    csv: Path
+
+
+def export_tables(db_path: Path, out_dir: Path) -> list[ExportedTable]:
+    """Every table of the built database as ``<table>.parquet`` and ``<table>.csv`` in ``out_dir``.
+
+    DuckDB's COPY does the writing. This is a normal (not sandboxed) read-only connection,
+    because COPY must write files; it runs only our own SQL, never a contributor's. Rows are
+    sorted on every column and the connection is single-threaded, so the same data gives
+    byte-identical files (the site must be deterministic, downloads included).
+    """
+    if not db_path.is_file():
+        raise EvidenceError(f"{db_path.name} does not exist; run `evidence build` first")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        con.execute("SET threads = 1")
+        con.execute("SET preserve_insertion_order = true")
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' ORDER BY table_name").fetchall()]
+        exported = []
+        for name in names:
+            columns = tuple((c, t) for c, t in con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall())
+            rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
+            select = f'SELECT * FROM "{name}" ORDER BY ALL'
+            con.execute(f"COPY ({select}) TO '{_sql_path(parquet)}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY ({select}) TO '{_sql_path(csv)}' (FORMAT csv, HEADER true)")
+            exported.append(ExportedTable(name, int(rows), columns, parquet, csv))
+        return exported
+    finally:
+        con.close()
+
+
+def _sql_path(path: Path) -> str:
+    """A file path as a single-quoted SQL literal body."""
+    return str(path).replace("'", "''")
+
+
+def fetch_records(con: duckdb.DuckDBPyConnection, sql: str,
+                  params: Mapping[str, object] | None = None) -> list[dict[str, object]]:
+    """Run one statement; rows as dicts of plain Python values (None for NULL, lists for LISTs).
+
+    For code that walks every row in Python (the site): building dicts straight from DuckDB's
+    tuples is several times faster than going through a DataFrame.
+    """
+    try:
+        cursor = con.execute(sql, dict(params or {}))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    except duckdb.Error as exc:
+        raise QueryError(f"query refused or failed: {str(exc).splitlines()[0]}") from None

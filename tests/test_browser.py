@@ -108,9 +108,44 @@ def test_query_csv_download_matches_the_cli(page, server, shipped, cli):
     pd.testing.assert_frame_equal(downloaded, from_cli)
 
 
+def test_print_shows_the_evidence_of_every_statement(page, server):
+    page.goto(server + "articles/acne-scars.html")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # the script opens every panel to print
+    expect(page.locator("#ev-s61")).to_have_attribute("open", "")
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")  # and closes them again afterwards
+    expect(page.locator("#ev-s61")).not_to_have_attribute("open", "")
+    if not page.evaluate("CSS.supports('selector(::details-content)')"):
+        pytest.skip("this Chromium predates ::details-content; printing opens panels by script instead")
+    panel = page.locator("#ev-s61 .panel")
+    expect(panel).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(panel).to_be_visible()
+    expect(page.locator("header.site")).to_be_hidden()
+
+
+def test_the_effect_plot_is_an_image_with_a_text_alternative(page, server):
+    page.goto(server + "treatments/fractional_co2_laser.html")
+    plot = page.get_by_role("img", name="Risk ratios")
+    expect(plot).to_be_visible()
+    expect(page.locator("figure.forest ul.estimates li").first).to_contain_text("95% CI")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("figure.forest").first.screenshot(path=str(ARTIFACTS / "plot.png"))
+
+
+def test_parquet_download_holds_the_claims_table(page, server, shipped):
+    import duckdb
+
+    page.goto(server + "downloads.html")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="claims.parquet").click()
+    with duckdb.connect(str(shipped.db_path), read_only=True) as con:
+        expected = con.execute("SELECT * FROM claims ORDER BY ALL").fetchall()
+        assert con.execute(f"SELECT * FROM read_parquet('{info.value.path()}')").fetchall() == expected
+
+
 PAGE_KINDS = ["index.html", "articles/acne-scars.html", "treatments/subcision.html",
-              "studies/connolly2017acne.html", "scar-types/rolling.html", "queries/treatment_evidence.html",
-              "matrix.html"]
+              "treatments/fractional_co2_laser.html", "studies/connolly2017acne.html", "scar-types/rolling.html",
+              "queries/treatment_evidence.html", "matrix.html", "downloads.html"]
 
 
 @pytest.mark.parametrize("path", PAGE_KINDS)
@@ -118,6 +153,7 @@ def test_axe_finds_no_serious_or_critical_violations(page, server, path):
     from axe_playwright_python.sync_playwright import Axe
 
     page.goto(server + path)
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # check panels too
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == [], "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in bad)
