@@ -100,8 +100,9 @@ def write_downloads(db_path: Path, out: Output) -> DownloadsPage:
     rel = f"{FOLDER}/{DATABASE_NAME}"
     if changed or not (out.root / rel).is_file():
         out.copy(rel, db_path)
+        size = human_size(db_path.stat().st_size)
     else:
         out.keep(rel)
-    size = human_size((out.root / rel).stat().st_size)
+        size = human_size((out.root / rel).stat().st_size)
     example = "claims" if any(t.name == "claims" for t in tables) else (tables[0].name if tables else "")
     return DownloadsPage(tables, DownloadFile(DATABASE_NAME, size), example)

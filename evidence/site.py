@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 
 from .citations import CitationFormatter, csl_item
 from .downloads import write_downloads
+from .errors import EvidenceError
 from .db import fetch_df, read_only
 from .queries import Query, discover
 from .labels import VERDICT_LABEL, num, safe_name
@@ -29,9 +31,10 @@ from .workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
 
-# Files this site may have written, and so may remove when their page no longer exists. Never
-# .duckdb: the download is always written or kept, and a stray -o . must not delete a database.
-OWNED_SUFFIXES = {".html", ".csv", ".json", ".css", ".svg", ".parquet"}
+# Files this site writes, in the folders it writes them to: one of these that the new render did
+# not write is a page of something that no longer exists, and is dropped; any other file in the
+# site folder (an editor's CNAME, a logo, notes/*.csv) is carried over untouched.
+OWNED_SUFFIXES = {".html", ".csv", ".json", ".css", ".svg", ".parquet", ".duckdb"}
 SITE_FOLDERS = ("articles", "treatments", "scar-types", "studies", "queries", "downloads", "static")
 
 
@@ -70,51 +73,92 @@ def environment(settings: Settings, cache_dir: Path | None = None) -> Environmen
 
 
 class Writer:
-    """Write-if-changed: an unchanged page keeps its bytes and its mtime."""
+    """Write-if-changed into a staging folder that replaces the site in one rename when complete.
+
+    An unchanged file is hard-linked from the current site (same bytes, same inode, same
+    mtime), so it is not rewritten; a failed or interrupted render deletes the staging folder
+    and leaves the previous site exactly as it was.
+    """
 
     def __init__(self, root: Path):
-        self.root = root
+        self.root = root.resolve()
+        if (self.root / "evidence.toml").exists() or (self.root / ".git").exists():
+            raise EvidenceError(f"{root} holds a workspace or repository; render the site into a folder of its own")
+        _recover(self.root)
+        self.stage = self.root.with_name(f".{self.root.name}.staging-{os.getpid()}")
+        shutil.rmtree(self.stage, ignore_errors=True)
+        self.stage.mkdir(parents=True)
         self.result = SiteResult()
-        self.seen: set[Path] = set()
+        self.seen: set[str] = set()
+
+    def _old(self, rel: str) -> Path:
+        return self.root / rel
+
+    def _new(self, rel: str) -> Path:
+        path = self.stage / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
 
     def write(self, rel: str, content: str | bytes) -> bool:
-        """Write ``content`` to ``rel`` unless the file already holds exactly these bytes; True if written."""
-        path = self.root / rel
+        """Stage ``content`` at ``rel``, linking the current file when it holds these bytes; True if new."""
         data = content.encode("utf-8") if isinstance(content, str) else content
-        self.seen.add(path)
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        self.seen.add(rel)
+        old = self._old(rel)
+        if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+            _link(old, self._new(rel))
             self.result.unchanged += 1
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        self.result.written.append(path)
+        self._new(rel).write_bytes(data)
+        self.result.written.append(self.root / rel)
         return True
 
     def copy(self, rel: str, source: Path) -> None:
-        """Copy a (large) file into place atomically, without reading it into memory."""
-        path = self.root / rel
-        self.seen.add(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(path)
-        self.result.written.append(path)
+        """Stage a (large) file without reading it into memory."""
+        self.seen.add(rel)
+        shutil.copyfile(source, self._new(rel))
+        self.result.written.append(self.root / rel)
 
     def keep(self, rel: str) -> None:
-        """Count a file as part of this site, unchanged (so that ``prune`` leaves it)."""
-        self.seen.add(self.root / rel)
+        """Carry a file of the current site over unchanged."""
+        self.seen.add(rel)
+        _link(self._old(rel), self._new(rel))
         self.result.unchanged += 1
 
-    def prune(self) -> None:
-        """Remove pages of things that no longer exist: files of the site's own kinds, in folders it writes."""
-        folders = {p.parent for p in self.seen} | {self.root / d for d in SITE_FOLDERS}
-        for folder in sorted(f for f in folders if f.is_dir()):
-            for path in sorted(folder.iterdir()):
-                if path.is_file() and path not in self.seen and path.suffix in OWNED_SUFFIXES:
-                    path.unlink()
-                    self.result.removed += 1
+    def commit(self) -> None:
+        """Carry over files the site does not own, count the pages that are gone, then swap folders."""
+        if self.root.is_dir():
+            for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
+                rel = path.relative_to(self.root).as_posix()
+                if rel in self.seen:
+                    continue
+                folder = rel.split("/")[0] if "/" in rel else ""
+                if path.suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS):
+                    self.result.removed += 1  # a page of something that no longer exists
+                else:
+                    _link(path, self._new(rel))  # an editor's own file (a logo, a CNAME): keep it
+        old = self.root.with_name(f".{self.root.name}.old-{os.getpid()}")
+        if self.root.exists():
+            os.rename(self.root, old)
+        os.rename(self.stage, self.root)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def _link(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # no hard links on this file system: a copy keeps the bytes and the mtime
+        shutil.copy2(src, dst)
+
+
+def _recover(root: Path) -> None:
+    """A render killed between its two renames leaves the old site beside its place: put it back."""
+    if not root.exists():
+        for old in sorted(root.parent.glob(f".{root.name}.old-*")):
+            os.rename(old, root)
+            break
 
 
 def cache_dir(settings: Settings) -> Path:
@@ -135,8 +179,21 @@ def _run_all(db_path: Path, queries: dict[str, Query]) -> dict[str, tuple[pd.Dat
 
 
 def render_site(settings: Settings, output: Path, progress: Callable[[str], None] | None = None) -> SiteResult:
-    env = environment(settings, cache_dir(settings) / "templates")
+    """Render into a staging folder and swap it in only when every file is written."""
     writer = Writer(output)
+    try:
+        _render(settings, writer, progress)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.commit()
+    if progress:
+        progress("site written")
+    return writer.result
+
+
+def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] | None) -> None:
+    env = environment(settings, cache_dir(settings) / "templates")
     base = settings.base_url
     queries = discover(settings.query_dirs)
     data = load_site_data(settings.db_path)
@@ -194,10 +251,6 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
          studies=[s.study for s in site.studies], queries=query_list)
     writer.write("static/style.css", env.get_template("style.css").render())
     writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
-    writer.prune()
-    if progress:
-        progress("site written")
-    return writer.result
 
 
 def _matrix(matrix_rows: list[dict[str, object]], tlabel: dict[str, str], slabel: dict[str, str]):

@@ -407,3 +407,36 @@ def test_pages_of_removed_things_are_pruned_and_nothing_else(ws, tmp_path):
     result = pipeline.render(ws, output=out)
     assert result.removed == 3 and not any(p.exists() for p in stale)
     assert (out / "notes/keep.csv").exists() and (out / "downloads/evidence.duckdb").exists()
+
+
+def test_a_render_that_fails_midway_leaves_the_previous_site(ws, tmp_path):
+    """Pages are staged and swapped in only when all are written (a broken template fails late)."""
+    pipeline.build(ws)
+    out = tmp_path / "site"
+    pipeline.render(ws, output=out)
+    before = site_digest(out)
+    (ws.root / "site_templates").mkdir()
+    (ws.root / "site_templates" / "study.html").write_text("{{ no_such_variable.attribute }}")
+    with pytest.raises(Exception):
+        pipeline.render(ws, output=out)
+    assert site_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "ws"]  # no staging folder left behind
+
+
+def test_files_an_editor_put_in_the_site_folder_are_kept_and_stale_pages_dropped(ws, tmp_path):
+    pipeline.build(ws)
+    out = tmp_path / "site"
+    pipeline.render(ws, output=out)
+    (out / "CNAME").write_text("evidence.example.org\n")
+    (out / "studies" / "gone2020.html").write_text("<p>a study that was removed</p>")
+    result = pipeline.render(ws, output=out)
+    assert (out / "CNAME").read_text() == "evidence.example.org\n"
+    assert not (out / "studies" / "gone2020.html").exists() and result.removed == 1
+
+
+def test_refuses_to_render_over_a_workspace(ws):
+    from evidence.errors import EvidenceError
+
+    pipeline.build(ws)
+    with pytest.raises(EvidenceError, match="folder of its own"):
+        pipeline.render(ws, output=ws.root)
