@@ -26,7 +26,7 @@ from .errors import EvidenceError
 from .db import fetch_df, read_only
 from .queries import Query, discover
 from .labels import VERDICT_LABEL, num, safe_name
-from .site_context import as_context, build_site, load_site_data, rows
+from .site_context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
 from .workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
@@ -222,8 +222,10 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
         progress("article pages")
     for tp in site.treatments:
         page(str(tp.treatment["href"]), "treatment.html", **as_context(tp))
+        writer.write(f"treatments/{tp.table.csv}", _claims_csv(tp.all_claims))
     for sp in site.scar_types:
         page(str(sp.scar_type["href"]), "scar_type.html", **as_context(sp))
+        writer.write(f"scar-types/{sp.table.csv}", _claims_csv(sp.all_claims))
     for st in site.studies:
         page(str(st.study["href"]), "study.html", **as_context(st))
     if progress:
@@ -251,6 +253,12 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
          studies=[s.study for s in site.studies], queries=query_list)
     writer.write("static/style.css", env.get_template("style.css").render())
     writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+def _claims_csv(claims: list[dict[str, object]]) -> str:
+    """Every finding of a page, in the order of its table (best evidence first)."""
+    ranked = sorted(claims, key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
+    return pd.DataFrame(ranked, columns=CSV_COLUMNS).to_csv(index=False, lineterminator="\n")
 
 
 def _matrix(matrix_rows: list[dict[str, object]], tlabel: dict[str, str], slabel: dict[str, str]):

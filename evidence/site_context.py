@@ -124,20 +124,46 @@ class ArticlePage:
     jsonld: dict[str, object]
 
 
+# An evidence table longer than this is cut to its best-evidenced rows; every row is in the
+# page's CSV. (At 100k claims a treatment has thousands: a page that size helps no reader.)
+TABLE_LIMIT = 200
+CSV_COLUMNS = ["claim_id", "citekey", "design", "evidence_level", "n", "treatment", "comparator", "scar_type",
+               "outcome", "measure", "value", "low", "high", "unit", "interval", "sessions", "downtime_days",
+               "summary", "quote", "locator", "status"]
+
+
+@dataclass(frozen=True)
+class EvidenceTable:
+    claims: list[Row]  # the rows shown, best evidence first
+    total: int
+    csv: str  # file name of the full table, beside the page
+
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self.claims)
+
+
+def evidence_table(claims: list[Row], csv: str) -> EvidenceTable:
+    ranked = sorted(claims, key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
+    return EvidenceTable(ranked[:TABLE_LIMIT], len(ranked), csv)
+
+
 @dataclass(frozen=True)
 class TreatmentPage:
     treatment: Row
-    claims: list[Row]
+    table: EvidenceTable
     summary: Row | None
     plots: list[ForestPlot]
     statements: list[Row]
+    all_claims: list[Row]
 
 
 @dataclass(frozen=True)
 class ScarTypePage:
     scar_type: Row
-    claims: list[Row]
+    table: EvidenceTable
     statements: list[Row]
+    all_claims: list[Row]
 
 
 @dataclass(frozen=True)
@@ -322,8 +348,9 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
         summary = treatment_summary.get(str(t["id"]))
         if summary is not None:
             summary = treatment_summary_text(summary, scar_label)
-        treatment_pages.append(TreatmentPage(t, claims, summary, forest_plots(claims, f"plot-{safe_name(t['id'])}"),
-                                             _statements_of(claims)))
+        table = evidence_table(claims, f"{safe_name(t['id'])}.csv")
+        treatment_pages.append(TreatmentPage(t, table, summary, forest_plots(table.claims, f"plot-{safe_name(t['id'])}"),
+                                             _statements_of(claims), claims))
 
     claims_by_scar = group(data.claims, "scar_type")
     scar_pages = []
@@ -331,7 +358,8 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
         st["href"] = f"scar-types/{safe_name(st['id'])}.html"
         claims = claims_by_scar.get(st["id"], [])
         st["findings_text"] = plural(len(claims), "finding")
-        scar_pages.append(ScarTypePage(st, claims, _statements_of(claims)))
+        scar_pages.append(ScarTypePage(st, evidence_table(claims, f"{safe_name(st['id'])}.csv"),
+                                       _statements_of(claims), claims))
 
     claims_by_study = group(data.claims, "citekey")
     study_pages = []

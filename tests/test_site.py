@@ -440,3 +440,21 @@ def test_refuses_to_render_over_a_workspace(ws):
     pipeline.build(ws)
     with pytest.raises(EvidenceError, match="folder of its own"):
         pipeline.render(ws, output=ws.root)
+
+
+def test_long_evidence_tables_are_cut_to_the_best_evidence_and_complete_in_csv(tmp_path):
+    import pandas as pd
+
+    from bench.generate import generate
+    from evidence.site_context import TABLE_LIMIT
+
+    settings = generate(tmp_path / "big", studies=100, claims=2500, articles=1, statements=6)
+    pipeline.build(settings)
+    out = tmp_path / "site"
+    pipeline.render(settings, output=out)
+    html = (out / "treatments/subcision.html").read_text()
+    full = pd.read_csv(out / "treatments/subcision.csv")
+    assert len(full) > TABLE_LIMIT
+    assert html.count('<tr id="c-') == TABLE_LIMIT
+    assert f"The {TABLE_LIMIT} best-evidenced of {len(full)} findings" in html
+    assert list(full["evidence_level"]) == sorted(full["evidence_level"])
