@@ -72,3 +72,15 @@ def test_readme_findings_table_matches_the_check(shipped):
     for verdict, count in report.counts().items():
         assert f"| {verdict.replace('_', ' ')} | {count} |" in readme, verdict
     assert f"({len(report.statements)} statements" in readme
+
+
+def test_readme_example_rows_are_real_rows_of_the_shipped_files():
+    """The format documentation shows real data, never an invented row."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"Example \(a row of the shipped `([^`]+)`\):\n\n```csv\n(.*?)```", readme, re.S)
+    assert len(examples) == 5
+    for path, block in examples:
+        header, row = list(csv.reader(block.splitlines()))
+        shipped = list(csv.reader((REPO / path).read_text(encoding="utf-8").splitlines()))
+        assert header == shipped[0], path
+        assert row in shipped[1:], path
