@@ -1,4 +1,4 @@
-"""The reference commands: ``resolve``, ``verify``, ``add``, ``import``, ``export``.
+"""The reference commands: ``resolve``, ``verify``, ``add``, ``match``, ``import``, ``export``.
 
 Thin, like the rest of the CLI: each command calls one function of
 :mod:`evidence.resolve.api` and prints. Exit codes: 0 ok; 1 something needs an editor
@@ -144,6 +144,29 @@ def add_cmd(ctx: click.Context, identifier: str) -> None:
     _echo(f"added {result.citekey} to {result.file} (from {result.source})", err=True)
 
 
+@click.command("match")
+@click.argument("article", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def match_cmd(ctx: click.Context, article: str | None, fmt: str) -> None:
+    """Match an article's printed references to DOIs (printed DOI/PMID, else a Crossref search with a score).
+
+    Exit 1 when a match needs an editor's confirmation (low score, or nothing found)."""
+    settings = _settings(ctx)
+    found = _run(lambda: api.match_article_references(settings, article))
+    if fmt == "json":
+        _echo(json.dumps([{"article": slug, "number": n, "doi": m.doi, "pmid": m.pmid, "method": m.method,
+                           "score": m.score, "confirm": m.confirm, "title": m.title, "error": m.error}
+                          for slug, n, m in found], indent=2, ensure_ascii=False))
+    else:
+        for slug, n, m in found:
+            ident = m.doi or (f"pmid:{m.pmid}" if m.pmid else "no match")
+            flag = "CONFIRM" if m.confirm else "ok"
+            _echo(f"{slug} [{n}] {flag} {ident} ({m.method}, score {m.score:.0f})"
+                  + (f" — {m.title}" if m.title else "") + (f" — {m.error}" if m.error else ""))
+    sys.exit(1 if any(m.confirm for _, _, m in found) else 0)
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
@@ -179,6 +202,6 @@ def export_cmd(ctx: click.Context, fmt: str, output: Path | None) -> None:
 
 def register(main: click.Group) -> None:
     """Add the reference commands to the ``evidence`` group."""
-    for command in (resolve_cmd, verify_cmd, add_cmd, import_cmd, export_cmd):
+    for command in (resolve_cmd, verify_cmd, add_cmd, match_cmd, import_cmd, export_cmd):
         main.add_command(command)
 

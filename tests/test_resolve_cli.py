@@ -99,3 +99,28 @@ def test_verify_write_and_usage_errors(run):
     wrote = run("verify", "--write", "--field", "title")
     assert "wrote references/library.bib sadasivan2012wrong.title = Methylphenidate" in wrote.output
     assert "title = {Methylphenidate Exposure" in (run.root / "references" / "library.bib").read_text()
+
+
+def test_match_command_matches_the_article_reference_list_with_scores(tmp_path, srv):  # noqa: F811
+    """`evidence match` on the starter article: a printed PMID needs no search; a vague reference
+    is searched on Crossref (the real recorded list answer) and flagged for an editor (exit 1)."""
+    import json
+
+    from evidence import pipeline
+    from evidence.cli import main
+
+    from .test_resolve_support import cassette_body
+
+    ws = pipeline.init(tmp_path / "ws")
+    md = ws.root / "articles/example.md"
+    md.write_text(md.read_text() + "2. Smith J. Acne scars and lasers. Dermatology. 2019.\n")
+    toml = ws.root / "evidence.toml"
+    toml.write_text(toml.read_text().replace('mailto = ""', f'mailto = "e@example.org"\ncrossref_url = "{srv.url_for("/crossref")}"'))
+    srv.expect_request("/crossref/works").respond_with_data(
+        cassette_body("crossref/habanero/test_prefixes_field_queries.yaml"), content_type="application/json")
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "match", "example", "--format", "json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    (printed, vague) = json.loads(result.output)
+    assert (printed["number"], printed["pmid"], printed["method"], printed["confirm"]) == (1, "29344322", "printed-pmid", False)
+    assert vague["method"] == "crossref-search" and vague["confirm"] is True and vague["score"] < 90

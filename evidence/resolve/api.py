@@ -142,3 +142,22 @@ def match_references(settings: Any, printed: Iterable[str], client: HttpClient |
     finally:
         if own:
             client.close()
+
+
+def match_article_references(settings: Any, slug: str | None = None,
+                             client: HttpClient | None = None) -> list[tuple[str, int, ReferenceMatch]]:
+    """Match every printed reference of the workspace's articles (or of one) to a DOI or PMID."""
+    from ..sources.articles import read_article
+
+    found = []
+    for path in sorted(settings.articles_dir.glob("*.md")):
+        article, _ = read_article(path, settings.rel(path))
+        if article is None or (slug and article.slug != slug):
+            continue
+        matches = match_references(settings, [r.text for r in article.references], client)
+        found += [(article.slug, r.number, m) for r, m in zip(article.references, matches)]
+    if slug and not found:
+        raise InputError([Problem("articles/", None, "unknown-article", f"no article '{slug}' with a reference list",
+                                  "check the slug, and that the article ends with a ## References section")])
+    return found
+
