@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import io
 import os
-import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import bibtexparser
 import pandas as pd
-from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
+from bibtexparser.model import DuplicateBlockKeyBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
 from ..errors import Problem
