@@ -100,3 +100,15 @@ def test_the_cache_never_changes_the_output(tmp_path, shipped):
     assert warm == cold == CitationFormatter(None).format(items)
     cache.write_text("{not json")
     assert CitationFormatter(cache).format(items) == cold  # a damaged cache is only slower
+
+
+def test_large_libraries_are_formatted_in_worker_processes_with_identical_output():
+    """Entries are independent, so splitting them across processes must not change a byte."""
+    import evidence.citations as citations
+
+    items = [{"id": f"s{i}", "type": "article-journal", "title": f"Synthetic study {i} of acne scars",
+              "author": [{"family": "Author", "given": f"A{i}"}], "container-title": "Journal of Tests",
+              "issued": {"date-parts": [[2000 + i % 20]]}, "volume": str(i % 30 + 1)} for i in range(60)]
+    serial = citations.CitationFormatter(None).format(items)
+    parallel = citations.CitationFormatter(None, parallel_min=10).format(items)  # 2+ workers on 60 items
+    assert parallel == serial
