@@ -199,13 +199,14 @@ class CitationFormatter:
 
     def _run_parallel(self, style: str, items: list[Mapping[str, object]]) -> list[list[str]]:
         """citeproc-py costs ~3 ms an entry and entries are independent: a large library is split
-        across processes (one per core); small ones stay in this process."""
+        across processes (one per core; spawned, not forked, so no lock held by another thread of
+        this process is inherited); small ones stay in this process."""
         workers = min(os.cpu_count() or 1, len(items) // self.parallel_min)
         if workers < 2:
             return self._run(style, items)
         size = -(-len(items) // workers)
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             parts = pool.map(_format_chunk, [style] * len(chunks), chunks)
             return [entry for part in parts for entry in part]
 
