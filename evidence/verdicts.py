@@ -140,6 +140,8 @@ def verdict_for(statement: Statement, linked: Sequence[Claim], cited_ok: bool) -
         lines = [f"{label}: {claim_line(c)}" + (f" — {c['link_note']}" if c.get("link_note") else "")
                  for label, group in order for c in group]
         strength, grade = strength_of(con if computed == "contradicted" else [*sup, *part])
+        if numeric == "disagrees":  # the blocking finding leads, wherever the verdict ended up
+            head, notes = notes + head, []
         reasons = head + notes + lines + ([grade] if grade else [])
     verdict = statement.override_verdict or computed
     if statement.override_verdict:
