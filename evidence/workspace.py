@@ -6,7 +6,9 @@ by file name, so an editor can change one template without copying all of them.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +70,12 @@ class Settings:
             return str(path)
 
 
+def _line_of(text: str, pattern: str) -> int | None:
+    """The line a TOML key or table stands on, so that a settings error points at it."""
+    match = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder at or above ``start`` holding ``evidence.toml``."""
     here = (start or Path.cwd()).resolve()
@@ -89,14 +97,19 @@ def load_settings(root: Path | None = None) -> Settings:
         line = getattr(exc, "lineno", None)
         raise InputError([Problem(CONFIG_NAME, line, "bad-toml", str(exc), "fix the TOML syntax")]) from exc
     problems = []
+    text = path.read_text(encoding="utf-8")
     for section, values in data.items():
         if section not in _KNOWN or not isinstance(values, dict):
-            problems.append(Problem(CONFIG_NAME, None, "unknown-setting", f"unknown section [{section}]",
+            problems.append(Problem(CONFIG_NAME, _line_of(text, rf"^\s*\[\s*{re.escape(section)}\s*\]"),
+                                    "unknown-setting", f"unknown section [{section}]",
                                     f"known sections: {', '.join(sorted(_KNOWN))}"))
             continue
         for key in values:
             if key not in _KNOWN[section]:
-                problems.append(Problem(CONFIG_NAME, None, "unknown-setting", f"unknown key {section}.{key}",
+                close = difflib.get_close_matches(key, sorted(_KNOWN[section]), n=1)
+                problems.append(Problem(CONFIG_NAME, _line_of(text, rf"^\s*{re.escape(key)}\s*="), "unknown-setting",
+                                        f"unknown key {section}.{key}",
+                                        f"did you mean '{close[0]}'?" if close else
                                         f"known keys: {', '.join(sorted(_KNOWN[section]))}"))
     if problems:
         raise InputError(problems)

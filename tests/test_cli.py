@@ -122,8 +122,13 @@ def test_no_workspace_is_a_clear_error(tmp_path, cli):
 
 def test_bad_config_key_is_reported(ws, cli):
     append(ws, "evidence.toml", "\n[site2]\nx = 1\n")
+    line = (ws.root / "evidence.toml").read_text().splitlines().index("[site2]") + 1
     result = cli(ws, "build")
-    assert result.exit_code == 2 and "unknown section [site2]" in result.output
+    assert result.exit_code == 2 and f"evidence.toml:{line}: [unknown-setting] unknown section [site2]" in result.output
+    write(ws, "evidence.toml", (ws.root / "evidence.toml").read_text().replace("[site2]\nx = 1\n", "").replace(
+        "base_url", "baseurl"))
+    result = cli(ws, "build")
+    assert "evidence.toml:3: [unknown-setting] unknown key site.baseurl; did you mean 'base_url'?" in result.output
 
 
 def test_progress_is_quiet_when_not_a_terminal(ws, cli):
