@@ -100,14 +100,14 @@ def load_settings(root: Path | None = None) -> Settings:
     text = path.read_text(encoding="utf-8")
     for section, values in data.items():
         if section not in _KNOWN or not isinstance(values, dict):
-            problems.append(Problem(CONFIG_NAME, _line_of(text, rf"^\s*\[\s*{re.escape(section)}\s*\]"),
+            problems.append(Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[[ \t]*{re.escape(section)}[ \t]*\]"),
                                     "unknown-setting", f"unknown section [{section}]",
                                     f"known sections: {', '.join(sorted(_KNOWN))}"))
             continue
         for key in values:
             if key not in _KNOWN[section]:
                 close = difflib.get_close_matches(key, sorted(_KNOWN[section]), n=1)
-                problems.append(Problem(CONFIG_NAME, _line_of(text, rf"^\s*{re.escape(key)}\s*="), "unknown-setting",
+                problems.append(Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*{re.escape(key)}[ \t]*="), "unknown-setting",
                                         f"unknown key {section}.{key}",
                                         f"did you mean '{close[0]}'?" if close else
                                         f"known keys: {', '.join(sorted(_KNOWN[section]))}"))
