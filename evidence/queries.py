@@ -61,7 +61,7 @@ def parse_query(path: Path) -> Query:
     text = path.read_text(encoding="utf-8")
     meta: dict[str, str] = {}
     params: list[Param] = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("--"):
             break
         m = re.match(r"^--\s*(title|description|params?):\s*(.*)$", line)
@@ -73,14 +73,14 @@ def parse_query(path: Path) -> Query:
                 continue
             pm = _PARAM.match(value)
             if not pm:
-                raise QueryError(f"{path.name}: bad params line '{value}'; write "
+                raise QueryError(f"{path.name}:{number}: bad params line '{value}'; write "
                                  "'-- params: name (text, default x): what it does'")
             params.append(Param(pm["name"], pm["type"], pm["default"], pm["doc"]))
         else:
             meta[key] = value
     name = path.stem
     if not meta.get("title") or not meta.get("description"):
-        raise QueryError(f"{path.name}: the header needs '-- title:' and '-- description:' lines")
+        raise QueryError(f"{path.name}:1: the header needs '-- title:' and '-- description:' lines")
     return Query(name, meta["title"], meta["description"], tuple(params), text, path)
 
 

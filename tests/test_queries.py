@@ -76,3 +76,10 @@ def test_workspace_queries_override_packaged_ones_by_name(tmp_path):
     found = discover([own, REPO / "queries"])
     assert found["reference_defects"].title == "Mine"
     assert "treatment_evidence" in found
+
+
+def test_bad_params_line_names_its_line(tmp_path):
+    path = tmp_path / "bad.sql"
+    path.write_text("-- title: T\n-- description: D\n-- params: treatment text\nSELECT 1;\n")
+    with pytest.raises(QueryError, match=r"bad\.sql:3: bad params line"):
+        parse_query(path)
