@@ -18,7 +18,7 @@ def _vocab(df: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["id"]).drop_duplicates("id")
 
 
-def database_frames(ws: Workspace, reports: list[ArticleReport]) -> dict[str, pd.DataFrame]:
+def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.DataFrame) -> dict[str, pd.DataFrame]:
     studies = ws.studies.dropna(subset=["citekey"]).drop_duplicates("citekey").copy()
     studies["evidence_level"] = studies["design"].map(EVIDENCE_LEVEL).astype("Int64")
     claims = ws.claims.dropna(subset=["claim_id"]).drop_duplicates("claim_id")
@@ -57,8 +57,6 @@ def database_frames(ws: Workspace, reports: list[ArticleReport]) -> dict[str, pd
                                "sentence": u.sentence, "triggers": list(u.triggers)}
                               for r in reports for u in r.uncovered],
                              columns=["slug", "start_offset", "end_offset", "line", "sentence", "triggers"])
-    metadata = pd.DataFrame(columns=["identifier", "source", "citekey", "fetched_at", "status", "raw", "retracted",
-                                     "notices", "mismatches"])
     return {
         "bibliography": ws.bibliography,
         "treatments": _vocab(ws.treatments),

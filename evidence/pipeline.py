@@ -54,8 +54,7 @@ def build(settings: Settings, progress: Progress | None = None,
           before_rename: Callable[[Path], None] | None = None) -> Checked:
     """Build ``evidence.duckdb`` atomically; returns what was checked."""
     checked = analyse(settings, progress)
-    frames = database_frames(checked.workspace, list(checked.reports))
-    frames["metadata"] = checked.metadata
+    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata)
     build_database(settings.db_path, frames, before_rename=before_rename)
     if progress:
         progress("database written")

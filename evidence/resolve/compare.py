@@ -101,6 +101,3 @@ def same_pages(library: str | None, source: str | None) -> bool:
         return False
     return a[1] == b[1] or a[0] == a[1] or b[0] == b[1]
 
-
-def similar_title(a: str | None, b: str | None) -> float:
-    return float(fuzz.ratio(fold(a), fold(b)))
