@@ -34,9 +34,9 @@ from urllib.request import urlopen
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evidence.resolve import api  # noqa: E402
-from evidence.resolve.http import HttpConfig  # noqa: E402
-from evidence.workspace import Settings  # noqa: E402
+from evidence.resolve import api
+from evidence.resolve.http import HttpConfig
+from evidence.workspace import Settings
 
 EXTERNAL = REPO.parent / "shared" / "external" / "crossref" / "habanero" / "derived"
 RATE, IN_FLIGHT, LIST_RATE = 10, 3, 3

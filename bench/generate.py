@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from evidence import pipeline
-from evidence.sources.tables import CLAIMS, DESIGNS, STUDIES
+from evidence.read.tables import CLAIMS, DESIGNS, STUDIES
 from evidence.workspace import Settings, load_settings
 
 STARTER = Path(pipeline.__file__).parent / "starter"

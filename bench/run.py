@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from evidence import pipeline
-from evidence.queries import discover, run_query
+from evidence.query.runner import discover, run_query
 
 from .generate import generate
 

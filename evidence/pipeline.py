@@ -13,14 +13,14 @@ from typing import Callable
 
 import pandas as pd
 
-from .checks import ArticleReport, check_workspace, notices_by_citekey
-from .db import build_database
+from .check.report import ArticleReport, check_workspace, notices_by_citekey
+from .load.database import build_database
 from .errors import InputError, Problem, has_errors
-from .frames import database_frames
+from .load.frames import database_frames
 from .model import Workspace
 from .resolve.store import metadata_frame
-from .sources.reader import read_workspace
-from .validate import validate
+from .read.reader import read_workspace
+from .validate.rules import validate
 from .workspace import Settings, load_settings
 
 Progress = Callable[[str], None]
@@ -76,7 +76,7 @@ def check(settings: Settings, slug: str | None = None) -> Checked:
 
 def render(settings: Settings, progress: Progress | None = None, output: Path | None = None):
     """Render the static site from the database."""
-    from .site import render_site
+    from .render.site import render_site
 
     return render_site(settings, output or settings.site_dir, progress)
 

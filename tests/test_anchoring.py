@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evidence import pipeline
-from evidence.sources.anchoring import anchor_quote
+from evidence.read.anchoring import anchor_quote
 
 from .conftest import write
 

@@ -7,12 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from evidence.checks import uncovered_sentences
-from evidence.verdicts import verdict_for
+from evidence.check.report import uncovered_sentences
+from evidence.check.verdicts import verdict_for
 from evidence.model import Article, PrintedReference, Statement
-from evidence.quantities import claim_quantity, parse_quantity
-from evidence.reflist import check_reference_list
-from evidence.sources.tables import UNITS
+from evidence.read.quantities import claim_quantity, parse_quantity
+from evidence.check.reflist import check_reference_list
+from evidence.read.tables import UNITS
 
 
 def q(text):

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from evidence.citations import CitationFormatter, csl_item, csl_name
-from evidence.site_context import load_site_data
+from evidence.render.citations import CitationFormatter, csl_item, csl_name
+from evidence.render.context import load_site_data
 
 
 def doi(value: str) -> str:
@@ -104,7 +104,7 @@ def test_the_cache_never_changes_the_output(tmp_path, shipped):
 
 def test_large_libraries_are_formatted_in_worker_processes_with_identical_output():
     """Entries are independent, so splitting them across processes must not change a byte."""
-    import evidence.citations as citations
+    import evidence.render.citations as citations
 
     items = [{"id": f"s{i}", "type": "article-journal", "title": f"Synthetic study {i} of acne scars",
               "author": [{"family": "Author", "given": f"A{i}"}], "container-title": "Journal of Tests",

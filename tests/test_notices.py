@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from evidence import pipeline
-from evidence.queries import discover, run_query
+from evidence.query.runner import discover, run_query
 from evidence.resolve import api
 
 from .conftest import write

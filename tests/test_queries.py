@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evidence.errors import QueryError
-from evidence.queries import discover, parse_query, run_query, run_sql
+from evidence.query.runner import discover, parse_query, run_query, run_sql
 
 from .conftest import REPO
 

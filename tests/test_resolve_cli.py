@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from evidence.cli_resolve import register
+from evidence.cli.references import register
 
 from .test_resolve_support import (PONE, external, local_server, replay, srv, write_workspace)  # noqa: F401
 

@@ -12,7 +12,7 @@ import time
 import pytest
 from werkzeug import Response
 
-from evidence.db import schema_sql
+from evidence.load.database import schema_sql
 from evidence.resolve import api
 from evidence.resolve.cache import cache_dir
 from evidence.resolve.store import metadata_frame

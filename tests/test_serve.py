@@ -14,8 +14,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from evidence.cli_site import register
-from evidence.preview import Preview, changed_files, snapshot
+from evidence.cli.serve import register
+from evidence.workflow.serve import Preview, changed_files, snapshot
 
 from .conftest import REPO
 
@@ -94,7 +94,7 @@ def test_serve_command_serves_index_html_on_loopback(ws, tmp_path):
         port = s.getsockname()[1]
     script = tmp_path / "run_serve.py"
     script.write_text(
-        "import sys\nfrom pathlib import Path\nimport click\nfrom evidence.cli_site import register\n"
+        "import sys\nfrom pathlib import Path\nimport click\nfrom evidence.cli.serve import register\n"
         "@click.group()\n@click.option('-w', 'workspace', type=click.Path(path_type=Path))\n@click.pass_context\n"
         "def main(ctx, workspace):\n    ctx.obj = workspace\n"
         "register(main)\nmain(sys.argv[1:])\n", encoding="utf-8")

@@ -13,8 +13,8 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 
 from evidence import pipeline
-from evidence.fragments import text_fragment_url
-from evidence.site import safe_name, site_digest
+from evidence.render.fragments import text_fragment_url
+from evidence.render.site import safe_name, site_digest
 from evidence.workspace import load_settings
 
 from .conftest import REPO, write
@@ -216,7 +216,7 @@ def test_file_names_from_data_are_sanitised(raw, safe):
 def test_query_pages_offer_csv_matching_the_query(site, shipped):
     import pandas as pd
 
-    from evidence.queries import discover, run_query
+    from evidence.query.runner import discover, run_query
 
     q = discover(shipped.query_dirs)["treatment_evidence"]
     on_site = pd.read_csv(site / "queries" / "treatment_evidence.csv")
@@ -446,7 +446,7 @@ def test_long_evidence_tables_are_cut_to_the_best_evidence_and_complete_in_csv(t
     import pandas as pd
 
     from bench.generate import generate
-    from evidence.site_context import TABLE_LIMIT
+    from evidence.render.context import TABLE_LIMIT
 
     settings = generate(tmp_path / "big", studies=100, claims=2500, articles=1, statements=6)
     pipeline.build(settings)

@@ -107,7 +107,7 @@ def test_non_utf8_bibtex_is_an_error_not_a_crash(ws):
 def test_real_world_bibtex_files_parse_without_crashing(ws):
     """Real exports (Mendeley, JabRef) from ../shared/external/: parsed, problems located, no crash."""
     from .conftest import SHARED
-    from evidence.sources.bibtex import read_bibtex
+    from evidence.read.bibtex import read_bibtex
 
     folder = SHARED / "external" / "bibtex"
     if not folder.is_dir():

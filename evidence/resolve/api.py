@@ -147,7 +147,7 @@ def match_references(settings: Any, printed: Iterable[str], client: HttpClient |
 def match_article_references(settings: Any, slug: str | None = None,
                              client: HttpClient | None = None) -> list[tuple[str, int, ReferenceMatch]]:
     """Match every printed reference of the workspace's articles (or of one) to a DOI or PMID."""
-    from ..sources.articles import read_article
+    from ..read.articles import read_article
 
     found = []
     for path in sorted(settings.articles_dir.glob("*.md")):

@@ -19,7 +19,7 @@ import bibtexparser
 
 from ..errors import Problem
 from ..identifiers import DOI_IN_TEXT
-from ..sources.bibtex import decode, split_authors
+from ..read.bibtex import decode, split_authors
 from .entries import Candidate, format_entry
 from .library import Ref
 

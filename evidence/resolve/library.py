@@ -1,6 +1,6 @@
 """The library as the resolver sees it: each BibTeX record with its valid identifiers.
 
-Read through the same BibTeX reader as the build (:mod:`evidence.sources.bibtex`), so the
+Read through the same BibTeX reader as the build (:mod:`evidence.read.bibtex`), so the
 resolver and the database agree on every field, file and line.
 """
 
@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from ..errors import Problem
-from ..sources.bibtex import read_bibtex
+from ..read.bibtex import read_bibtex
 from .ids import Identifier, from_fields
 
 

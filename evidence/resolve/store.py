@@ -4,7 +4,7 @@ One row per (reference, source answer): the identifier asked, the source, the ci
 belongs to, when it was fetched, found / not_found / failed, the raw response (JSON text:
 the response itself for JSON services, a JSON string holding the XML for PubMed), whether
 that source says the work is retracted, its notices and the mismatches it shows against the
-library record. The columns are exactly those of ``metadata`` in ``sql/schema.sql``.
+library record. The columns are exactly those of ``metadata`` in ``load/schema.sql``.
 """
 
 from __future__ import annotations

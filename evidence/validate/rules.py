@@ -11,9 +11,9 @@ import dataclasses
 import pandas as pd
 from rapidfuzz import process
 
-from .errors import Problem
-from .model import Workspace
-from .sources.tables import split_list
+from ..errors import Problem
+from ..model import Workspace
+from ..read.tables import split_list
 
 CONTROLS = ("no_treatment", "placebo", "baseline")
 MAX_QUOTE = 400

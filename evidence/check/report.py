@@ -15,10 +15,10 @@ from typing import Mapping
 
 import pandas as pd
 
-from .errors import Problem
-from .model import Article, Statement, Workspace
+from ..errors import Problem
+from ..model import Article, Statement, Workspace
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
-from .validate import REVIEW_DESIGNS
+from ..validate.rules import REVIEW_DESIGNS
 from .verdicts import DESIGN_LABEL, Verdict, verdict_for
 
 @dataclass(frozen=True)

@@ -16,11 +16,10 @@ import pandas as pd
 
 from .article_text import Block, article_blocks
 from .citations import STYLE_LABELS, Formatted
-from .db import fetch_records, read_only
+from ..load.database import fetch_records, read_only
 from .fragments import text_fragment_url
 from .jsonld import article_graph, identifier_links, study_graph
-from .labels import (COMPARATOR_LABEL, DESIGN_LABEL, RELATION_LABEL, RELATION_ORDER, VERDICT_ICON, VERDICT_LABEL,
-                     claim_number, design_label, num, safe_name)
+from .labels import COMPARATOR_LABEL, DESIGN_LABEL, RELATION_LABEL, RELATION_ORDER, VERDICT_ICON, VERDICT_LABEL, claim_number, design_label, num, safe_name
 from .notices import notices_by_study
 from .plots import ForestPlot, forest_plots
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..model import Article, Statement
-from ..quantities import parse_quantity
+from .quantities import parse_quantity
 from .anchoring import anchor_quote
 from .tables import LINKS, NOT_CHECKABLE_KINDS, STATEMENTS, UNITS, read_table, split_list
 

@@ -17,11 +17,12 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import cli_resolve, cli_site, pipeline
-from .checks import ArticleReport
-from .errors import EvidenceError, InputError, Problem
-from .queries import discover, run_query, run_sql
-from .workspace import load_settings
+from . import references as cli_resolve, serve as cli_site
+from .. import pipeline
+from ..check.report import ArticleReport
+from ..errors import EvidenceError, InputError, Problem
+from ..query.runner import discover, run_query, run_sql
+from ..workspace import load_settings
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)

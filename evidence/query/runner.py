@@ -14,8 +14,8 @@ from typing import Mapping
 
 import pandas as pd
 
-from .db import fetch_df, read_only
-from .errors import QueryError
+from ..load.database import fetch_df, read_only
+from ..errors import QueryError
 
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
 _PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s*\((?P<type>text|int|number)(?:,\s*default\s+(?P<default>[^)]*))?\)\s*:\s*(?P<doc>.*)$")

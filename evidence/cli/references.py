@@ -18,9 +18,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .errors import EvidenceError, InputError
-from .resolve import api
-from .workspace import Settings, load_settings
+from ..errors import EvidenceError, InputError
+from ..resolve import api
+from ..workspace import Settings, load_settings
 
 T = TypeVar("T")
 _err = Console(stderr=True, highlight=False, soft_wrap=True)

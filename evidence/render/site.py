@@ -22,12 +22,12 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 
 from .citations import CitationFormatter, csl_item
 from .downloads import write_downloads
-from .errors import EvidenceError
-from .db import fetch_df, read_only
-from .queries import Query, discover
+from ..errors import EvidenceError
+from ..load.database import fetch_df, read_only
+from ..query.runner import Query, discover
 from .labels import VERDICT_LABEL, num, safe_name
-from .site_context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
-from .workspace import Settings
+from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
+from ..workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
 

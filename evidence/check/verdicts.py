@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from .model import Statement
-from .quantities import claim_quantity, parse_quantity
-from .sources.tables import NOT_CHECKABLE_KINDS, UNITS
-from .validate import EVIDENCE_LEVEL
+from ..model import Statement
+from ..read.quantities import claim_quantity, parse_quantity
+from ..read.tables import NOT_CHECKABLE_KINDS, UNITS
+from ..validate.rules import EVIDENCE_LEVEL
 
 Claim = Mapping[str, object]  # a linked claim: claim fields + relation, link_note, design
 

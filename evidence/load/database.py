@@ -16,7 +16,7 @@ from typing import Iterator, Mapping
 import duckdb
 import pandas as pd
 
-from .errors import EvidenceError, QueryError
+from ..errors import EvidenceError, QueryError
 
 SANDBOX = {
     "enable_external_access": False,
@@ -27,7 +27,7 @@ SANDBOX = {
 
 
 def schema_sql() -> str:
-    return resources.files("evidence").joinpath("sql/schema.sql").read_text(encoding="utf-8")
+    return resources.files("evidence.load").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename=None) -> None:

@@ -6,10 +6,10 @@ from dataclasses import asdict
 
 import pandas as pd
 
-from .checks import ArticleReport
-from .model import Workspace
-from .sources.tables import split_list
-from .validate import EVIDENCE_LEVEL
+from ..check.report import ArticleReport
+from ..model import Workspace
+from ..read.tables import split_list
+from ..validate.rules import EVIDENCE_LEVEL
 
 
 def _vocab(df: pd.DataFrame) -> pd.DataFrame:

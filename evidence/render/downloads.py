@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .db import export_tables
+from ..load.database import export_tables
 
 FOLDER = "downloads"
 DATABASE_NAME = "evidence.duckdb"

@@ -16,9 +16,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
-from . import pipeline
-from .errors import EvidenceError, InputError
-from .workspace import CONFIG_NAME, Settings
+from .. import pipeline
+from ..errors import EvidenceError, InputError
+from ..workspace import CONFIG_NAME, Settings
 
 HOST = "127.0.0.1"
 DATA = ("references", "articles")

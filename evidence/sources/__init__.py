@@ -1,1 +1,0 @@
-"""Read stage: one reader per input format. Readers collect problems; they never raise on bad input."""
