@@ -1,0 +1,236 @@
+"""Mutation testing of the rule modules (not part of CI).
+
+    pip install -e '.[test,mutation]'
+    python -m bench.mutation                       # every rule module
+    python -m bench.mutation --module evidence/check/verdicts.py --module evidence/read/quantities.py
+
+For each module, mutmut 3 (configured in pyproject's ``[tool.mutmut]``) makes small deliberate
+bugs in it, one at a time, and runs the test files that exercise that module against each; a
+mutant that no test notices "survives". The script prints the score per module and every
+survivor that is not in ``bench/mutation_allow.toml`` (the reviewed list of equivalent mutants,
+each with the reason no test can tell it apart from the original).
+
+It works on a scratch copy of the working tree under ``bench/out/mutation/`` (mutmut writes a
+``mutants/`` folder beside the code it mutates), so the checkout is never touched. Each module
+runs only its own test files: mutmut then runs, per mutant, only the tests that call the mutated
+function. Exit code 0 when every module reaches ``--goal`` (90 % by default) with no
+unexplained survivor, else 1.
+
+mutmut mutates code inside functions only: module-level tables (``SANDBOX``, ``EVIDENCE_LEVEL``,
+regular expressions) are not mutated, and the templates are not Python. Those rules are held by
+direct tests instead (tests/test_sandbox.py, tests/test_escaping.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out" / "mutation"
+ALLOW = REPO / "bench" / "mutation_allow.toml"
+DETECTED = {"killed", "timeout", "caught by type check"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A rule module, the test files that exercise it, and (optionally) the functions that hold the rule."""
+
+    module: str
+    tests: tuple[str, ...]
+    functions: tuple[str, ...] = ()  # mutmut's mangled names, e.g. "x_check_reference_list"; () = all
+
+
+TARGETS = (
+    Target("evidence/check/verdicts.py", ("tests/test_checks.py", "tests/test_verdict_table.py")),
+    Target("evidence/read/quantities.py", ("tests/test_checks.py", "tests/test_verdict_table.py")),
+    Target("evidence/read/anchoring.py", ("tests/test_anchoring.py",)),
+    Target("evidence/check/reflist.py", ("tests/test_checks.py", "tests/test_reflist.py")),
+    Target("evidence/check/report.py", ("tests/test_checks.py", "tests/test_attribution.py", "tests/test_notices.py"),
+           ("x_notices_by_citekey", "x__notice_problems", "x_check_workspace")),
+    Target("evidence/query/runner.py", ("tests/test_queries.py", "tests/test_sandbox.py")),
+    Target("evidence/load/database.py", ("tests/test_sandbox.py",), ("x_read_only", "x_fetch_df")),
+    Target("evidence/resolve/entries.py", ("tests/test_duplicates.py", "tests/test_resolve_library.py"),
+           ("x__signature", "x__page", "xǁRegistryǁ*")),
+    Target("evidence/read/tables.py", ("tests/test_sources.py", "tests/test_line_numbers.py"),
+           ("x_read_table", "x__duplicates")),
+    Target("evidence/read/bibtex.py", ("tests/test_sources.py", "tests/test_line_numbers.py"), ("x_read_bibtex",)),
+    Target("evidence/render/fragments.py", ("tests/test_site.py::test_text_fragment_directives",
+                                            "tests/test_site.py::test_statements_link_to_the_original_sentence_by_text_fragment")),
+    Target("evidence/render/labels.py", ("tests/test_site.py::test_file_names_from_data_are_sanitised",
+                                         "tests/test_escaping.py"), ("x_safe_name",)),
+)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str  # mutmut's key, e.g. evidence.check.verdicts.x_combine__mutmut_26
+    status: str
+    before: tuple[str, ...]  # the changed lines, stripped
+    after: tuple[str, ...]
+
+    @property
+    def function(self) -> str:
+        return self.name.rpartition(".")[2].partition("__mutmut_")[0]
+
+    def describe(self) -> str:
+        return f"{self.name.rpartition('.')[2]} [{self.status}]: " + " / ".join(self.before) + "  ->  " + " / ".join(self.after)
+
+
+def module_key(module: str) -> str:
+    return module[:-3].replace("/", ".")
+
+
+def load_allow(path: Path = ALLOW) -> dict[str, list[dict[str, str]]]:
+    """Allowed equivalent mutants per module, matched on the changed line(s), not on mutmut's
+    numbering (which shifts whenever the module is edited)."""
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    allowed: dict[str, list[dict[str, str]]] = {}
+    for item in data.get("equivalent", []):
+        for key in ("module", "before", "after", "reason"):
+            if not str(item.get(key, "")).strip():
+                raise SystemExit(f"{path.name}: every [[equivalent]] needs module, before, after and reason: {item}")
+        allowed.setdefault(item["module"], []).append(item)
+    return allowed
+
+
+def is_allowed(m: Mutant, entries: list[dict[str, str]]) -> dict[str, str] | None:
+    for e in entries:
+        if (" / ".join(m.before) == e["before"].strip() and " / ".join(m.after) == e["after"].strip()
+                and fnmatch.fnmatchcase(m.function, e.get("function", "*"))):
+            return e
+    return None
+
+
+def scratch_copy(target: Target, dest: Path) -> None:
+    """The working tree (tracked and new files, not ignored ones) with this module's mutmut settings."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True,
+                           capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, files):
+        src = REPO / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    pyproject = dest / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    base = tomllib.loads(text).get("tool", {}).get("mutmut", {})
+    text = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", "", text)
+    settings = {**base, "only_mutate": [target.module], "pytest_add_cli_args_test_selection": list(target.tests)}
+    text += "\n[tool.mutmut]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items())
+    pyproject.write_text(text, encoding="utf-8")
+
+
+def run_target(target: Target, children: int, log) -> list[Mutant]:
+    dest = OUT / target.module.replace("/", "_")[:-3]
+    scratch_copy(target, dest)
+    key = module_key(target.module)
+    names = [f"{key}.{fn}__mutmut_*" for fn in target.functions]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    external = Path(os.environ.get("EVIDENCE_EXTERNAL_FIXTURES", REPO.parent / "shared" / "external"))
+    if external.is_dir():  # the scratch copy is elsewhere: point the tests at the recordings explicitly
+        env["EVIDENCE_EXTERNAL_FIXTURES"] = str(external.resolve())
+    with open(dest / "mutmut.log", "w", encoding="utf-8") as out:
+        proc = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *names],
+                              cwd=dest, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        tail = (dest / "mutmut.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"mutmut failed on {target.module} (exit {proc.returncode}); see {dest / 'mutmut.log'}\n{tail}")
+    return collect(dest, target)
+
+
+def collect(dest: Path, target: Target) -> list[Mutant]:
+    """Read mutmut's results for the target's functions, with the changed lines of every mutant."""
+    meta = json.loads((dest / "mutants" / (target.module + ".meta")).read_text(encoding="utf-8"))
+    cwd = os.getcwd()
+    os.chdir(dest)
+    try:
+        from mutmut.configuration import reset_config
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+        from mutmut.stats import status_by_exit_code
+
+        reset_config()
+        patterns = [f"{module_key(target.module)}.{fn}__mutmut_*" for fn in target.functions] or ["*"]
+        mutants = []
+        for name, code in sorted(meta["exit_code_by_key"].items(), key=lambda kv: _natural(kv[0])):
+            if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
+                continue
+            status = status_by_exit_code[code]
+            before: tuple[str, ...] = ()
+            after: tuple[str, ...] = ()
+            if status not in DETECTED:
+                lines = get_diff_for_mutant(name).splitlines()
+                before = tuple(s[1:].strip() for s in lines if s.startswith("-") and not s.startswith("---"))
+                after = tuple(s[1:].strip() for s in lines if s.startswith("+") and not s.startswith("+++"))
+            mutants.append(Mutant(name, status, before, after))
+        return mutants
+    finally:
+        os.chdir(cwd)
+
+
+def _natural(name: str) -> tuple[str, int]:
+    stem, _, n = name.rpartition("__mutmut_")
+    return stem, int(n) if n.isdigit() else 0
+
+
+def report(target: Target, mutants: list[Mutant], allowed: list[dict[str, str]], goal: float, echo) -> bool:
+    killed = [m for m in mutants if m.status in DETECTED]
+    survivors = [m for m in mutants if m.status not in DETECTED]
+    equivalent = [(m, e) for m in survivors if (e := is_allowed(m, allowed))]
+    unexplained = [m for m in survivors if not is_allowed(m, allowed)]
+    countable = len(mutants) - len(equivalent)
+    score = len(killed) / countable if countable else 1.0
+    ok = score >= goal and not unexplained
+    echo(f"{target.module}: {len(killed)}/{countable} killed ({score:.1%}); {len(mutants)} mutants, "
+         f"{len(equivalent)} equivalent (allow-listed), {len(unexplained)} unexplained survivor(s)"
+         + ("" if ok else "  <-- below goal" if score < goal else "  <-- survivors to kill or explain"))
+    for m in unexplained:
+        echo("  survived " + m.describe())
+    unused = [e for e in allowed if not any(is_allowed(m, [e]) for m in survivors)]
+    for e in unused:
+        echo(f"  allow-list entry no longer needed: {e['before']} -> {e['after']}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--module", action="append", default=[], help="a rule module (repeatable); default: all")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants tested in parallel (default 2)")
+    parser.add_argument("--goal", type=float, default=0.90, help="share of mutants to kill per module (default 0.90)")
+    parser.add_argument("--list", action="store_true", help="list the rule modules and their test files")
+    args = parser.parse_args(argv)
+    known = {t.module: t for t in TARGETS}
+    if args.list:
+        for t in TARGETS:
+            print(f"{t.module}: {' '.join(t.tests)}" + (f"  [{', '.join(t.functions)}]" if t.functions else ""))
+        return 0
+    unknown = [m for m in args.module if m not in known]
+    if unknown:
+        print(f"unknown module(s): {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
+        return 2
+    targets = [known[m] for m in args.module] or list(TARGETS)
+    allowed = load_allow()
+    results = []
+    for target in targets:
+        started = time.monotonic()
+        mutants = run_target(target, args.max_children, print)
+        results.append(report(target, mutants, allowed.get(target.module, []), args.goal, print))
+        print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
