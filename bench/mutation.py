@@ -54,7 +54,7 @@ class Target:
 TARGETS = (
     Target("evidence/check/verdicts.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py")),
     Target("evidence/read/quantities.py", ("tests/test_checks.py", "tests/test_quantities.py")),
-    Target("evidence/read/anchoring.py", ("tests/test_anchoring.py",)),
+    Target("evidence/read/anchoring.py", ("tests/test_anchoring.py", "tests/test_anchor_rules.py")),
     Target("evidence/check/reflist.py", ("tests/test_checks.py", "tests/test_reflist.py")),
     Target("evidence/check/report.py", ("tests/test_checks.py", "tests/test_attribution.py", "tests/test_notices.py"),
            ("x_notices_by_citekey", "x__notice_problems", "x_check_workspace")),

@@ -121,3 +121,8 @@ def test_a_claim_without_unit_or_number_has_no_quantity():
     assert claim_quantity(65, None, None, "") is None
     assert claim_quantity(None, None, None, "percent") is None
     assert claim_quantity(float("nan"), float("nan"), float("nan"), "percent") is None
+
+
+def test_whole_numbers_are_printed_whole_at_any_size():
+    assert claim_quantity(2_000_000, None, None, "participants").text == "2000000 participants"  # not 2e+06
+    assert claim_quantity(0.25, None, None, "percent").text == "0.25 percent"

@@ -109,3 +109,22 @@ def test_opinion_never_blocks_and_an_override_decides_what_blocks():
     kept = verdict_for(statement(override_verdict="not_checkable", override_reason="quoted opinion", anchor="changed"),
                        [], True)
     assert kept.verdict == "not_checkable" and not kept.blocking
+
+
+def test_agreement_lists_every_disagreeing_claim_too():
+    linked = [claim("a-1", value=1, unit="sessions"), claim("b-1", value=3, unit="sessions"),
+              claim("c-1", value=4, unit="sessions")]
+    assert numeric_check(statement(asserts="1 sessions"), linked)[1] == [
+        "number: the article says 1 sessions; agrees with a-1 gives 1 sessions (but b-1 gives 3 sessions; c-1 gives 4 sessions)"]
+
+
+def test_claims_of_one_level_are_listed_by_claim_id_and_an_unknown_design_is_a_study():
+    v = verdict_for(statement(), [claim("z-1", design="anecdote"), claim("a-1", design="anecdote")], True)
+    assert list(v.reasons) == ["supports: a-1 (anecdote): summary of a-1", "supports: z-1 (anecdote): summary of z-1",
+                               "strength: weak: best evidence is a study; 2 studies"]
+
+
+def test_an_unsupported_statement_says_so_and_nothing_else():
+    v = verdict_for(statement(), [], True)
+    assert v.reasons == ("no linked evidence supports or contradicts this statement",)
+    assert (v.verdict, v.strength, v.blocking, v.claims) == ("unsupported", "none", True, ())

@@ -1,0 +1,76 @@
+"""Anchoring, record by record: where a quote is, the 32 characters around it, and what an edit
+leaves (README "Statements and anchoring": exact first, then fuzzy; changed is reported with its
+new wording, never dropped)."""
+
+from __future__ import annotations
+
+import pytest
+from rapidfuzz import fuzz
+
+from evidence.read.anchoring import CONTEXT, Anchor, anchor_quote
+
+BODY = ("Scarring is very common after a bad bout of acne. Most acne scars are atrophic, the sunken kind. "
+        "Lasers help some people, and peels help others. Nothing works overnight.")
+QUOTE = "Most acne scars are atrophic, the sunken kind."
+
+
+def test_exact_anchor_carries_offsets_and_32_characters_either_side():
+    start = BODY.index(QUOTE)
+    end = start + len(QUOTE)
+    assert CONTEXT == 32
+    assert anchor_quote(BODY, QUOTE) == Anchor(start, end, "exact", QUOTE, 100.0, BODY[start - 32:start], BODY[end:end + 32])
+
+
+def test_context_is_cut_at_the_start_and_end_of_the_body():
+    body = "Acne. " + QUOTE + " Fin."
+    a = anchor_quote(body, QUOTE)
+    assert (a.start, a.prefix, a.suffix) == (6, "Acne. ", " Fin.")
+    first = anchor_quote(QUOTE + " And more text after it, quite a lot of it.", QUOTE)
+    assert (first.start, first.prefix, first.suffix) == (0, "", " And more text after it, quite a")
+
+
+def test_every_occurrence_counts_even_overlapping_ones():
+    assert anchor_quote("Hmmm, fine.", "mm").status == "ambiguous"
+    assert anchor_quote("Hm, fine.", "m").status == "exact"
+
+
+def test_a_prefix_picks_any_occurrence_and_ignores_trailing_space():
+    body = "x. Lasers help. y. Lasers help. z. Lasers help."
+    middle = body.index("Lasers help", 5)
+    a = anchor_quote(body, "Lasers help", prefix="y. ")  # stored prefixes end where the quote starts: with a space
+    assert (a.start, a.status, a.prefix) == (middle, "exact", body[:middle])
+    unknown = anchor_quote(body, "Lasers help", prefix="w.")  # a prefix that matches nothing does not lose the quote
+    assert (unknown.start, unknown.status) == (3, "ambiguous")
+    assert anchor_quote(body, "Lasers help", prefix="x.").status == "exact"
+
+
+@pytest.mark.parametrize("body,quote", [
+    ("Nothing related here at all, just words.", QUOTE),
+    (BODY, "   "),
+    ("", QUOTE),
+])
+def test_a_quote_that_is_gone_is_missing_with_nothing_else(body, quote):
+    assert anchor_quote(body, quote) == Anchor(None, None, "missing", None, 0.0)
+
+
+@pytest.mark.parametrize("edited", [
+    "Most acne scars are usually atrophic, the sunken kind.",     # a word added
+    "Most acne scars are atrophic, the kind.",                    # a word removed
+    "Most acne scars are atrophic, the depressed kind.",          # a word replaced
+])
+def test_a_changed_quote_is_found_with_its_new_wording_and_context(edited):
+    body = BODY.replace(QUOTE, edited)
+    start = body.index(edited)
+    end = start + len(edited)
+    a = anchor_quote(body, QUOTE)
+    assert a == Anchor(start, end, "changed", edited, round(fuzz.ratio(QUOTE, edited), 1),
+                       body[start - 32:start], body[end:end + 32])
+    assert 75 <= a.score < 100
+
+
+def test_a_changed_quote_at_the_very_start_and_end_of_the_body():
+    edited = "Most acne scars are usually atrophic, the sunken kind."
+    a = anchor_quote(edited + " Tail.", QUOTE)
+    assert (a.start, a.end, a.text, a.prefix, a.suffix) == (0, len(edited), edited, "", " Tail.")
+    b = anchor_quote("Head. " + edited, QUOTE)
+    assert (b.start, b.end, b.text, b.prefix, b.suffix) == (6, 6 + len(edited), edited, "Head. ", "")
