@@ -1,11 +1,11 @@
-"""The query stage: canned queries are documented and run; all SQL runs in a read-only sandbox."""
+"""The query stage: canned queries are documented and run (the sandbox: tests/test_sandbox.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from evidence.errors import QueryError
-from evidence.query.runner import discover, parse_query, run_query, run_sql
+from evidence.query.runner import discover, parse_query, run_query
 
 from .conftest import REPO
 
@@ -35,31 +35,8 @@ def test_treatment_parameter_filters(shipped, queries):
 
 
 def test_unknown_and_bad_parameters_are_refused(shipped, queries):
-    with pytest.raises(QueryError, match="no parameter"):
+    with pytest.raises(QueryError, match="query 'treatment_evidence' has no parameter nope; it takes: treatment"):
         run_query(shipped.db_path, queries["treatment_evidence"], {"nope": "1"})
-
-
-@pytest.mark.parametrize("sql", [
-    "SELECT * FROM read_csv('/etc/passwd')",
-    "SELECT * FROM read_text('/etc/hostname')",
-    "COPY claims TO '/tmp/evidence-leak.csv'",
-    "ATTACH '/tmp/other.duckdb' AS other",
-    "INSTALL httpfs",
-    "LOAD httpfs",
-    "SET enable_external_access = true",
-    "CREATE TABLE x (a INT)",
-    "DELETE FROM claims",
-])
-def test_sandbox_refuses_files_network_writes_and_settings(shipped, sql):
-    with pytest.raises(QueryError, match="refused or failed"):
-        run_sql(shipped.db_path, sql)
-
-
-def test_query_file_from_a_contributor_cannot_read_the_disk(shipped, tmp_path):
-    path = tmp_path / "sneaky.sql"
-    path.write_text("-- title: Sneaky\n-- description: reads a file\nSELECT * FROM read_csv('/etc/passwd');\n")
-    with pytest.raises(QueryError):
-        run_query(shipped.db_path, parse_query(path))
 
 
 def test_header_without_description_is_an_error(tmp_path):
