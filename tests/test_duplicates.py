@@ -1,0 +1,134 @@
+"""Duplicate rules of `evidence add` and `evidence import` (README: refusing duplicates — same
+DOI/PMID, or same title + first author + year), each rule on its own, named in the refusal.
+
+The library record is the real connolly2017acne entry (references/library.bib); the other works
+are real records of that file too (jacob2001acne, liu2023prevalence). Files imported here are written
+by the tests from those records' own fields, with identifiers left out on purpose.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence.resolve import api
+from evidence.resolve.entries import Candidate, Duplicate, Registry
+from evidence.resolve.library import load
+
+from .test_resolve_support import settings_for, write_workspace
+
+LIBRARY = """@article{connolly2017acne,
+  author = {Connolly, Deirdre and Vu, Ha Linh and Mariwalla, Kavita and Saedi, Nazanin},
+  title = {Acne Scarring—Pathogenesis, Evaluation, and Treatment Options},
+  journal = {The Journal of Clinical and Aesthetic Dermatology},
+  year = {2017},
+  pmid = {29344322},
+  pmcid = {PMC5749614}
+}
+"""
+TITLE = "Acne Scarring—Pathogenesis, Evaluation, and Treatment Options"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    write_workspace(tmp_path, LIBRARY)
+    return settings_for(tmp_path, None)
+
+
+@pytest.fixture
+def registry(settings):
+    refs, _, problems = load(settings)
+    assert problems == []
+    return Registry(refs)
+
+
+def cand(**kw) -> Candidate:
+    return Candidate("test", **kw).normalised()
+
+
+@pytest.mark.parametrize("candidate,reason", [
+    (cand(pmid="29344322"), "same PMID 29344322"),
+    (cand(pmcid="pmc5749614"), "same PMCID PMC5749614"),
+    (cand(title=TITLE, authors=("Connolly, Deirdre",), year=2017), "same title, first author and year"),
+    # the title compared as folded words: case, accents, punctuation and a trailing period do not count
+    (cand(title="ACNE SCARRING - PATHOGENESIS, EVALUATION AND TREATMENT OPTIONS.", authors=("Deirdre Connolly",),
+          year=2017), "same title, first author and year"),
+    (cand(title="Acne scarring: pathogenesis, evaluation & treatment options", authors=("Connolly, D",), year=2017),
+     "same title, first author and year"),
+])
+def test_each_duplicate_rule_names_the_entry_it_duplicates(registry, candidate, reason):
+    dup = registry.duplicate(candidate)
+    assert dup == Duplicate("connolly2017acne", "references/library.bib:1", reason)
+    assert str(dup) == f"duplicates connolly2017acne (references/library.bib:1): {reason}"
+
+
+@pytest.mark.parametrize("candidate", [
+    cand(title=TITLE, authors=("Connolly, Deirdre",), year=2018),         # another year
+    cand(title=TITLE, authors=("Vu, Ha Linh",), year=2017),               # another first author
+    cand(title=TITLE + " revisited", authors=("Connolly, Deirdre",), year=2017),
+    cand(title=TITLE, authors=(), year=2017),                             # no author: the rule cannot apply
+    cand(title=TITLE, authors=("Connolly, Deirdre",), year=None),         # no year: the rule cannot apply
+    cand(title=None, authors=("Connolly, Deirdre",), year=2017),
+    cand(pmid="29344323"),
+])
+def test_near_misses_are_not_duplicates(registry, candidate):
+    assert registry.duplicate(candidate) is None
+
+
+def test_a_web_page_is_recognised_by_title_and_url(registry):
+    page = cand(title="Acne scars: diagnosis and treatment", url="https://www.aad.org/public/diseases/acne/scars/")
+    assert registry.duplicate(page) is None
+    registry.accept(page, "aad2020acne", "references/library.bib (new)")
+    again = cand(title="Acne Scars: Diagnosis and Treatment.", url="http://aad.org/public/diseases/acne/scars")
+    assert registry.duplicate(again) == Duplicate("aad2020acne", "references/library.bib (new)", "same title and URL")
+    assert registry.duplicate(cand(title="Acne scars: diagnosis and treatment", url="https://aad.org/other")) is None
+
+
+def test_accepted_entries_count_for_the_next_candidates(registry):
+    liu = cand(title="Prevalence and risk factors of acne scars in patients with acne vulgaris", authors=("Liu, L.",),
+               year=2023, doi="10.1111/SRT.13386")
+    assert registry.duplicate(liu) is None
+    registry.accept(liu, "liu2023prevalence", "references/library.bib (new)")
+    assert registry.duplicate(cand(doi="https://doi.org/10.1111/srt.13386")) == Duplicate(
+        "liu2023prevalence", "references/library.bib (new)", "same DOI 10.1111/srt.13386")
+    again = cand(title="Prevalence and Risk Factors of Acne Scars in Patients with Acne Vulgaris", authors=("L. Liu",),
+                 year=2023)
+    assert registry.duplicate(again).citekey == "liu2023prevalence"
+
+
+def test_citekeys_are_stable_and_never_collide(registry):
+    c = cand(title=TITLE, authors=("Connolly, Deirdre",), year=2017)
+    assert registry.citekey(c) == "connolly2017acneb"  # connolly2017acne is taken
+    registry.keys.add("connolly2017acneb")
+    assert registry.citekey(c) == "connolly2017acnec"
+    assert registry.citekey(cand(title="Of the", authors=(), year=None)) == "anonnd"
+    jacob = dict(title="Acne scarring: a classification system and review of treatment options",
+                 authors=("Jacob, C. I.",), year=2001)
+    assert registry.citekey(Candidate("t", key_hint="Jacob_2001", **jacob)) == "Jacob_2001"  # the file's own key
+    assert registry.citekey(Candidate("t", key_hint="bad key!", **jacob)) == "jacob2001acne"
+    assert registry.citekey(Candidate("t", key_hint="connolly2017acne", **jacob)) == "jacob2001acne"  # taken: not reused
+
+
+def test_import_refuses_the_same_title_first_author_and_year_and_writes_nothing(settings, tmp_path):
+    """The file has no DOI, PMID or PMCID: only the title + first author + year rule can catch it."""
+    bib = settings.root / "references" / "library.bib"
+    before = bib.read_bytes()
+    incoming = tmp_path / "incoming.bib"
+    incoming.write_text("@article{someone_else,\n  author = {Connolly, D. and Vu, H. L.},\n"
+                        "  title = {Acne scarring: pathogenesis, evaluation, and treatment options},\n"
+                        "  journal = {J Clin Aesthet Dermatol},\n  year = {2017}\n}\n", encoding="utf-8")
+    result = api.import_file(settings, incoming)
+    assert result.added == ()
+    ((origin, why),) = result.duplicates
+    assert why == ("'Acne scarring: pathogenesis, evaluation, and treatment options' duplicates connolly2017acne "
+                   "(references/library.bib:1): same title, first author and year")
+    assert bib.read_bytes() == before
+
+
+def test_import_refuses_a_duplicate_inside_the_same_file(settings, tmp_path):
+    incoming = tmp_path / "twice.bib"
+    entry = ("@article{{k{n},\n  author = {{Jacob, C. I. and Dover, J. S. and Kaminer, M. S.}},\n"
+             "  title = {{Acne scarring: a classification system and review of treatment options}},\n  year = {{2001}}\n}}\n")
+    incoming.write_text(entry.format(n=1) + "\n" + entry.format(n=2), encoding="utf-8")
+    result = api.import_file(settings, incoming)
+    assert [k for k, _ in result.added] == ["k1"]
+    assert "duplicates k1 (references/library.bib (new)): same title, first author and year" in result.duplicates[0][1]
