@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,30 @@ from evidence.workspace import Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+# The real recordings (../shared/external, read in place); EVIDENCE_EXTERNAL_FIXTURES points elsewhere,
+# e.g. from a git worktree. CI sets EVIDENCE_REQUIRE_RECORDINGS=1: then a missing recording fails.
+EXTERNAL = Path(os.environ.get("EVIDENCE_EXTERNAL_FIXTURES") or SHARED / "external")
+
+
+def missing_recording(reason: str):
+    """Skip the test saying why, or fail it when CI requires the recordings. Call it in the test's own
+    thread (a skip raised in a server thread only prints a traceback and lets the test pass)."""
+    if os.environ.get("EVIDENCE_REQUIRE_RECORDINGS"):
+        pytest.fail(f"EVIDENCE_REQUIRE_RECORDINGS is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def external_dir() -> Path:
+    """The folder of real recordings, or skip (fail in CI) when this machine does not have it."""
+    if not EXTERNAL.is_dir():
+        missing_recording(f"{EXTERNAL} is absent (the tests read ../shared/external/ in place; see its README)")
+    return EXTERNAL
+
+
+@pytest.fixture(scope="session")
+def recordings() -> Path:
+    """For fixtures that start servers replaying recordings: skip or fail before any server starts."""
+    return external_dir()
 
 
 @pytest.fixture

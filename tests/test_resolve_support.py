@@ -27,9 +27,10 @@ from werkzeug import Request, Response
 from evidence.resolve.http import HttpClient, HttpConfig
 from evidence.workspace import Settings
 
+from .conftest import EXTERNAL, external_dir, missing_recording
+
 HERE = Path(__file__).resolve().parent
 SYNTHETIC = HERE / "fixtures" / "synthetic"
-EXTERNAL = Path(os.environ.get("EVIDENCE_EXTERNAL_FIXTURES", HERE.parents[1] / "shared" / "external"))
 
 PONE = "10.1371/journal.pone.0033693"  # real Crossref record with updated-by correction
 RETRACTED_DOI = "10.5555/retracted.example"  # synthetic (no real recording exists)
@@ -37,11 +38,11 @@ EPMC_NOTICE_DOI = "10.1186/s12935-025-03850-7"  # real Europe PMC retraction not
 
 
 def external(rel: str) -> Path:
-    """A real recording under shared/external, or skip the test saying why."""
-    path = EXTERNAL / rel
+    """A real recording under shared/external, or skip the test saying why (fail when CI requires them).
+    Only ever called in the test's thread: Replay reads its fallback answers before serving."""
+    path = external_dir() / rel
     if not path.exists():
-        pytest.skip(f"real recording '{rel}' not available: {EXTERNAL} is absent "
-                    "(the tests replay ../shared/external/ in place; see its README)")
+        missing_recording(f"real recording '{rel}' is not in {EXTERNAL}")
     return path
 
 
@@ -124,6 +125,10 @@ class Replay:
 
     def __init__(self, server: HTTPServer):
         self.server = server
+        # answers for anything not registered, read now, in the test's thread: a recording that is
+        # missing skips (or fails) the test here instead of raising inside a server thread
+        self.no_pubmed_match = external("pubmed/metapub/37909814.xml").read_bytes()
+        self.no_epmc_match = external("europepmc/pyeuropepmc/search_no_results.json").read_bytes()
         self.works: dict[str, tuple[int, bytes, str]] = {}
         self.updates: dict[str, bytes] = {}
         self.pubmed: dict[str, bytes] = {}  # pmid -> file bytes (a PubmedArticleSet)
@@ -173,7 +178,7 @@ class Replay:
         ids = request.args.get("id", "").split(",")
         files = [self.pubmed[i] for i in ids if i in self.pubmed]
         if not files:
-            return Response(external("pubmed/metapub/37909814.xml").read_bytes(), content_type="text/xml")
+            return Response(self.no_pubmed_match, content_type="text/xml")
         head = files[0].split(b"<PubmedArticleSet>")[0]
         body = head + b"<PubmedArticleSet>\n" + b"\n".join(a for f in files for a in _articles(f)) + b"\n</PubmedArticleSet>"
         return Response(body, content_type="text/xml; charset=UTF-8")
@@ -193,8 +198,7 @@ class Replay:
             if key in self.epmc:
                 results += json.loads(self.epmc[key])["resultList"]["result"]
         if not results:
-            return Response(external("europepmc/pyeuropepmc/search_no_results.json").read_bytes(),
-                            content_type="application/json")
+            return Response(self.no_epmc_match, content_type="application/json")
         return Response(json.dumps({"version": "6.9", "hitCount": len(results), "resultList": {"result": results}}),
                         content_type="application/json")
 
@@ -235,7 +239,7 @@ def srv(local_server):
 
 
 @pytest.fixture
-def replay(srv) -> Replay:
+def replay(recordings, srv) -> Replay:  # recordings (session scope) first: skip before a server starts
     return Replay(srv)
 
 

@@ -1,0 +1,133 @@
+"""Readers report the line an editor must open (README: line numbers count the header as line 1).
+
+A row that spans several physical lines (a quoted cell with a line break) is reported at its first
+line, where the row starts; every problem of a file carries its own line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evidence.read.bibtex import read_bibtex
+from evidence.read.tables import CLAIMS, STUDIES, read_table
+
+from .conftest import external_dir
+
+HEADER = STUDIES.names
+GOOD = "connolly2017acne,narrative_review,,,people with acne scars,,,,https://pmc.ncbi.nlm.nih.gov/articles/PMC5749614,verified,"
+
+
+def studies(tmp_path: Path, *rows: str):
+    path = tmp_path / "studies.csv"
+    path.write_text(",".join(HEADER) + "\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return read_table(path, STUDIES, "references/studies.csv")
+
+
+def lines_of(problems, code):
+    return [p.line for p in problems if p.code == code]
+
+
+def test_a_bad_multiline_row_is_reported_at_its_first_line(tmp_path):
+    df, problems = studies(tmp_path, GOOD.replace("connolly2017acne", "a2017"),
+                           'b2018,cohort,many,,"people\nwith\nscars",,,,https://example.org/b,verified,')
+    assert lines_of(problems, "bad-number") == [3]  # the row starts on line 3 and ends on line 5
+    assert list(df["source_line"]) == [2, 3]
+    (p,) = problems
+    assert (p.file, p.field, p.message) == ("references/studies.csv", "n", "n 'many' is not a whole number")
+
+
+def test_rows_after_a_multiline_row_keep_their_physical_lines(tmp_path):
+    df, problems = studies(tmp_path, 'a2017,cohort,,,"two\nlines",,,,https://example.org/a,verified,',
+                           "b2018,rtc,,,,,,,https://example.org/b,verified,",
+                           "",  # a blank line is skipped but still counted
+                           "c2019,cohort,2.5,,,,,,https://example.org/c,verified,")
+    assert list(df["source_line"]) == [2, 4, 6]
+    assert lines_of(problems, "bad-design") == [4] and lines_of(problems, "bad-number") == [6]
+
+
+def test_a_multiline_row_of_the_wrong_width_is_reported_at_its_first_line(tmp_path):
+    _, problems = studies(tmp_path, GOOD, 'b2018,cohort,,,"a\nb",,,,https://example.org/b,verified,,extra')
+    (p,) = [p for p in problems if p.code == "bad-row-width"]
+    assert (p.line, p.message) == (3, f"row has {len(HEADER) + 1} cells, the header has {len(HEADER)}")
+
+
+def test_an_unclosed_quote_is_reported_where_its_row_starts(tmp_path):
+    """The quote runs to the end of the file, so the row has too few cells: reported on line 3, not 4."""
+    df, problems = studies(tmp_path, GOOD, 'b2018,cohort,,,"never closed,,,,https://example.org/b,verified,\nmore text')
+    assert lines_of(problems, "bad-row-width") == [3] and list(df["source_line"]) == [2, 3]
+
+
+def test_a_row_the_csv_reader_cannot_read_is_reported_at_its_first_line(tmp_path):
+    huge = "x" * 200_000  # longer than the csv module's field limit
+    _, problems = studies(tmp_path, GOOD, f'b2018,cohort,,,"{huge}\n{huge}",,,,https://example.org/b,verified,')
+    (p,) = [p for p in problems if p.code == "bad-csv"]
+    assert (p.line, p.message, p.hint) == (3, "field larger than field limit (131072)", "check the quoting of this row")
+
+
+def test_every_problem_of_a_file_has_its_own_line(tmp_path):
+    _, problems = studies(tmp_path, GOOD, GOOD.replace("narrative_review", "anecdote"),
+                          GOOD.replace("https://pmc", "pmc"), ",cohort,,,,,,,https://example.org,verified,",
+                          GOOD.replace("verified", "checked"))
+    assert sorted((p.line, p.code) for p in problems) == [
+        (3, "bad-design"), (3, "duplicate-citekey"), (4, "bad-url"), (4, "duplicate-citekey"), (5, "missing-value"),
+        (6, "bad-status"), (6, "duplicate-citekey")]
+    dup = next(p for p in problems if p.code == "duplicate-citekey" and p.line == 4)
+    assert dup.message == "duplicate citekey 'connolly2017acne' (first on line 2)"
+
+
+def test_header_problems_are_on_line_1_and_an_empty_file_says_what_the_header_is(tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text("claim_id,citekey,outcome,quote,locator,status,summry\n", encoding="utf-8")
+    _, problems = read_table(path, CLAIMS, "references/claims.csv")
+    assert {(p.line, p.code, p.field) for p in problems} == {(1, "unknown-column", "summry"),
+                                                            (1, "missing-column", "summary")}
+    assert next(p for p in problems if p.code == "unknown-column").hint == "did you mean 'summary'?"
+    path.write_text("", encoding="utf-8")
+    _, problems = read_table(path, CLAIMS, "references/claims.csv")
+    assert [(p.line, p.code, p.message, p.hint) for p in problems] == [
+        (1, "empty-file", "no header row", "the first line must be: " + ",".join(CLAIMS.names))]
+
+
+def bib(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bibtex_problems_carry_the_line_of_their_entry(tmp_path):
+    a = bib(tmp_path, "a.bib", "% the shipped record, then the same key again and a broken entry\n\n"
+            "@article{connolly2017acne,\n  title = {Acne Scarring},\n  year = {2017}\n}\n\n"
+            "@article{jacob2001acne,\n  year = {about 2001},\n  doi = {11.1016/x}\n}\n")
+    b = bib(tmp_path, "b.bib", "@article{connolly2017acne, title = {Again}, year = {2017}}\n")
+    df, problems = read_bibtex([a, b], {a: "references/a.bib", b: "references/b.bib"})
+    assert list(zip(df["citekey"], df["source_file"], df["source_line"])) == [
+        ("connolly2017acne", "references/a.bib", 3), ("jacob2001acne", "references/a.bib", 8)]
+    assert sorted((p.file, p.line, p.code) for p in problems) == [
+        ("references/a.bib", 8, "bad-doi"), ("references/a.bib", 8, "bad-year"), ("references/a.bib", 8, "missing-title"),
+        ("references/b.bib", 1, "duplicate-citekey")]
+    dup = next(p for p in problems if p.code == "duplicate-citekey")
+    assert dup.message == "citekey 'connolly2017acne' is already defined in references/a.bib:3"
+
+
+def test_real_exports_keep_their_entry_lines():
+    """Entry lines in real files of ../shared/external/bibtex (checked with grep -n '@')."""
+    folder = external_dir() / "bibtex"
+    coma = folder / "bibtexparser" / "article_missing_coma.bib"
+    df, problems = read_bibtex([coma], {coma: "coma.bib"})
+    assert problems == []
+    assert list(zip(df["citekey"], df["source_line"])) == [("Cesar2013", 1), ("Baltazar2013", 11), ("Aimar2013", 20),
+                                                           ("Doute2013", 31)]
+    dup = folder / "jabref" / "issue-13689.bib"
+    df, problems = read_bibtex([dup], {dup: "dup.bib"})
+    assert list(zip(df["citekey"], df["source_line"])) == [("many", 1), ("one", 14), ("empty", 17)]
+    assert sorted((p.line, p.code) for p in problems) == [(14, "missing-title"), (17, "missing-title"),
+                                                          (20, "duplicate-citekey")]
+
+
+@pytest.mark.parametrize("cells,line", [(["a2017", "cohort"], 2)])
+def test_a_short_row_is_padded_not_shifted(tmp_path, cells, line):
+    df, problems = studies(tmp_path, ",".join(cells))
+    assert list(df["source_line"]) == [line] and df["citekey"].tolist() == ["a2017"]
+    assert lines_of(problems, "bad-row-width") == [line]
