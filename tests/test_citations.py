@@ -5,6 +5,7 @@ from their records in references/library.bib."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -109,6 +110,12 @@ def test_large_libraries_are_formatted_in_worker_processes_with_identical_output
     items = [{"id": f"s{i}", "type": "article-journal", "title": f"Synthetic study {i} of acne scars",
               "author": [{"family": "Author", "given": f"A{i}"}], "container-title": "Journal of Tests",
               "issued": {"date-parts": [[2000 + i % 20]]}, "volume": str(i % 30 + 1)} for i in range(60)]
-    serial = citations.CitationFormatter(None).format(items)
-    parallel = citations.CitationFormatter(None, parallel_min=10).format(items)  # 2+ workers on 60 items
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: the formatter rightly stays in this process")
+    in_process = citations.CitationFormatter(None)
+    serial = in_process.format(items)
+    spread = citations.CitationFormatter(None, parallel_min=10)  # 2+ workers on 60 items
+    parallel = spread.format(items)
+    assert in_process.worker_pids == set()
+    assert spread.worker_pids and os.getpid() not in spread.worker_pids  # another process did the work
     assert parallel == serial

@@ -142,6 +142,7 @@ class CitationFormatter:
     def __init__(self, cache_file: Path | None = None, parallel_min: int = PARALLEL_MIN):
         self.cache_file = cache_file
         self.parallel_min = parallel_min
+        self.worker_pids: set[int] = set()  # processes that formatted entries for this formatter (not this one)
         self._styles: dict[str, CitationStylesStyle] = {}
         self._salt = {k: hashlib.sha256(
             _style_source(k) + f"{version('citeproc-py')}|{CACHE_VERSION}".encode()).hexdigest()[:16]
@@ -207,8 +208,9 @@ class CitationFormatter:
         size = -(-len(items) // workers)
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            parts = pool.map(_format_chunk, [style] * len(chunks), chunks)
-            return [entry for part in parts for entry in part]
+            parts = list(pool.map(_format_chunk, [style] * len(chunks), chunks))
+        self.worker_pids.update(pid for pid, _ in parts)
+        return [entry for _, part in parts for entry in part]
 
     def _run(self, style: str, items: list[Mapping[str, object]]) -> list[list[str]]:
         """citeproc-py on one batch (numeric styles: an entry does not depend on its neighbours)."""
@@ -241,6 +243,6 @@ def _tidy(entry: str) -> str:
     return re.sub(r"\s{2,}", " ", entry).strip()
 
 
-def _format_chunk(style: str, items: list[Mapping[str, object]]) -> list[list[str]]:
-    """One worker's share (module level, so that it can be sent to a process)."""
-    return CitationFormatter(None)._run(style, items)
+def _format_chunk(style: str, items: list[Mapping[str, object]]) -> tuple[int, list[list[str]]]:
+    """One worker's share (module level, so that it can be sent to a process), with the worker's pid."""
+    return os.getpid(), CitationFormatter(None)._run(style, items)
