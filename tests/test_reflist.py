@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from rapidfuzz import fuzz
 
 from evidence.check.reflist import LibraryIndex, check_reference_list, parse_printed
 from evidence.model import Article, PrintedReference
@@ -157,3 +158,63 @@ def test_each_printing_defect_has_no_false_alarm(library, text, code):
 
 def test_a_dataframe_or_a_prebuilt_index_give_the_same_result(library):
     assert check_reference_list(article(MONY, LIN), LibraryIndex(library)) == check_reference_list(article(MONY, LIN), library)
+
+
+def test_each_defect_says_what_is_wrong_and_how_to_fix_it(library):
+    refs = check_reference_list(article(MONY, ZHOU, LIN), library)
+    said = {d.code: (d.message, d.hint) for r in refs for d in r.defects}
+    assert said["no-identifier"] == ("no DOI, PMID or link is printed",
+                                     "print the DOI (https://doi.org/...) so readers can find the source")
+    assert said["malformed-volume"] == ("the volume is printed as 'vol. Volume ...'", "print the volume number only")
+    assert said["stray-punctuation"] == ("stray punctuation (a doubled or trailing comma)",
+                                         "remove the extra comma; a URL or DOI was probably dropped there")
+    assert said["truncated-authors"][1] == "AMA style lists up to 6 authors, then 'et al.' after the third"
+    assert said["journal-name"] == ("the journal name carries society subtitles",
+                                    "use the journal's title or its NLM abbreviation")
+    nothing = check(library, "Smith J. Lasers. Dermatology, 2019")
+    assert [(d.message, d.hint) for d in nothing.defects if d.code == "not-in-library"] == [
+        ("no library entry matches this reference",
+         "add the study to references/*.bib (with its DOI) so it can be checked")]
+
+
+def test_printed_fields_are_read_whatever_their_case_and_spacing():
+    assert parse_printed("“T.” J, VOL. VOLUME 16, NO. 2, 2023, pp. 12 – 23.")[
+        "volume"] == "16"
+    shouted = parse_printed("“T.” J, VOL. 16, NO. 2, 2023, pp. 12 – 23.")
+    assert (shouted["volume"], shouted["issue"], shouted["pages"]) == ("16", "2", "12–23")
+    assert parse_printed("“T.” J, Vol. volume 9, 2023.")["volume"] == "9"
+
+
+def test_volume_printed_as_volume_in_any_case_is_a_defect(library):
+    assert "malformed-volume" in codes(check(library, "A. “T.” J, VOL. VOLUME 16, 2023."))
+    assert "malformed-volume" in codes(check(library, "A. “T.” J, Vol. volume 16, 2023."))
+
+
+def test_dashes_in_page_ranges_do_not_make_a_mismatch(library):
+    em = check(library, CONNOLLY, citekey="connolly2017acne", pages="12—23")  # the record written with an em dash
+    assert "metadata-mismatch" not in codes(em)
+
+
+def test_a_record_title_with_a_full_stop_matches_fully_and_scores_have_one_decimal(library):
+    lib = library.copy()
+    lib.loc[lib["citekey"] == "mony2023updated", "title"] = "An Updated Review of Hypertrophic Scarring."
+    (ref,) = check_reference_list(article(MONY), lib)
+    assert (ref.citekey, ref.match_score) == ("mony2023updated", 100.0)
+    near = check(library, "“An Updated Review of Hypertrophic Scars in Adults.” Cells, 2023.")
+    expected = fuzz.token_sort_ratio("An Updated Review of Hypertrophic Scars in Adults",
+                                     "An Updated Review of Hypertrophic Scarring", processor=str.lower)
+    assert near.match_score == round(expected, 1) and near.match_score != round(expected)
+
+
+def test_title_match_thresholds_at_their_exact_boundaries():
+    """Artificial titles whose similarity is exactly 90 and exactly 75 (token_sort_ratio): 90 is a sure
+    match (no 'uncertain-match'), 75 is still a match."""
+    lib = pd.DataFrame([{"citekey": "k", "title": "Acne scars", "author_count": 0, "year": None, "volume": None,
+                         "issue": None, "pages": None, "doi": None, "pmid": None}])
+    (sure,) = check_reference_list(article("“Acne scarz.” 2020"), lib)
+    assert (sure.citekey, sure.match_score) == ("k", 90.0) and "uncertain-match" not in codes(sure)
+    lib.loc[0, "title"] = "scarring"
+    (maybe,) = check_reference_list(article("“scarriyz.” 2020"), lib)
+    assert (maybe.citekey, maybe.match_score) == ("k", 75.0) and "uncertain-match" in codes(maybe)
+    (none,) = check_reference_list(article("“scarryyz.” 2020"), lib)
+    assert none.citekey is None
