@@ -4,13 +4,11 @@ services redirected by the documented environment variables: output and exit cod
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
-from evidence.cli.references import register
+from evidence.cli import main as cli  # the real `evidence` command (pyproject: evidence = "evidence.cli:main")
 
 from .test_resolve_support import (PONE, external, local_server, replay, srv, write_workspace)  # noqa: F401
 
@@ -22,16 +20,6 @@ BIB = """@article{sadasivan2012wrong,
   doi = {10.1371/journal.pone.0033693}
 }
 """
-
-
-@click.group()
-@click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path), default=None)
-@click.pass_context
-def cli(ctx: click.Context, workspace: Path | None) -> None:
-    ctx.obj = workspace
-
-
-register(cli)
 
 
 @pytest.fixture

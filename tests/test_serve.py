@@ -10,11 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-import click
-import pytest
 from click.testing import CliRunner
 
-from evidence.cli.serve import register
 from evidence.workflow.serve import Preview, changed_files, snapshot
 
 from .conftest import REPO
@@ -69,38 +66,30 @@ def test_only_source_files_are_watched(ws):
     assert changed_files(before, snapshot(ws)) == [ws.root / "site_templates/base.html"]
 
 
-@pytest.fixture
-def group() -> click.Group:
-    """A stand-in for the `evidence` group: the same -w option, with serve registered on it."""
+def test_the_evidence_command_has_serve_with_its_options():
+    """The real `evidence` group (pyproject: evidence = "evidence.cli:main"), not a stand-in."""
+    from evidence.cli import main
 
-    @click.group()
-    @click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path), default=None)
-    @click.pass_context
-    def main(ctx: click.Context, workspace: Path | None) -> None:
-        ctx.obj = workspace
-
-    register(main)
-    return main
-
-
-def test_serve_command_is_registered_with_its_options(group):
-    result = CliRunner().invoke(group, ["serve", "--help"])
-    assert result.exit_code == 0 and "--port" in result.output and "127.0.0.1" in result.output
+    assert "serve" in main.commands
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: main serve [OPTIONS]")
+    for option in ("--port", "--interval"):
+        assert option in result.output
+    assert "127.0.0.1" in result.output
 
 
 def test_serve_command_serves_index_html_on_loopback(ws, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    script = tmp_path / "run_serve.py"
-    script.write_text(
-        "import sys\nfrom pathlib import Path\nimport click\nfrom evidence.cli.serve import register\n"
-        "@click.group()\n@click.option('-w', 'workspace', type=click.Path(path_type=Path))\n@click.pass_context\n"
-        "def main(ctx, workspace):\n    ctx.obj = workspace\n"
-        "register(main)\nmain(sys.argv[1:])\n", encoding="utf-8")
+    # the installed console script when there is one (pip install -e), else the same entry point by import
+    script = Path(sys.executable).with_name("evidence")
+    command = [str(script)] if script.is_file() else [sys.executable, "-c",
+                                                      "import sys; from evidence.cli import main; sys.exit(main())"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, str(script), "-w", str(ws.root), "serve", "--port", str(port),
-                             "--interval", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen([*command, "-w", str(ws.root), "serve", "--port", str(port), "--interval", "0.2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
         def up():
             try:
@@ -117,16 +106,12 @@ def test_serve_command_serves_index_html_on_loopback(ws, tmp_path):
     assert f"at http://127.0.0.1:{port}/" in proc.stderr.read().decode()
 
 
-def test_serve_refuses_a_port_in_use(ws, group):
+def test_serve_refuses_a_port_in_use(ws):
+    from evidence.cli import main
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
-        result = CliRunner().invoke(group, ["-w", str(ws.root), "serve", "--port", str(s.getsockname()[1])])
-    assert result.exit_code == 2 and "try --port 0" in result.output
-
-
-def test_the_evidence_command_has_serve():
-    from evidence.cli import main
-
-    assert "serve" in main.commands
-    assert CliRunner().invoke(main, ["serve", "--help"]).exit_code == 0
+        port = s.getsockname()[1]
+        result = CliRunner().invoke(main, ["-w", str(ws.root), "serve", "--port", str(port)])
+    assert result.exit_code == 2 and "try --port 0" in result.output and str(port) in result.output
