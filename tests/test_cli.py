@@ -11,7 +11,9 @@ from .conftest import append, write
 
 
 def test_build_then_query_list_and_formats(ws, cli):
-    assert cli(ws, "build").exit_code == 0
+    built = cli(ws, "build")
+    assert built.exit_code == 0
+    assert "built evidence.duckdb: 1 references, 1 studies, 1 claims, 2 statements" in built.output
     listed = cli(ws, "query", "--list")
     assert listed.exit_code == 0
     assert "treatment_evidence\tFor each treatment" in listed.output
@@ -22,16 +24,24 @@ def test_build_then_query_list_and_formats(ws, cli):
     assert {r["verdict"] for r in as_json} == {"supported", "not_checkable"}
     md = cli(ws, "query", "--sql", "SELECT claim_id, unit FROM claims", "--format", "markdown").output
     assert md.splitlines()[0] == "| claim_id | unit |" and "connolly2017acne-1" in md
-    table = cli(ws, "query", "treatment_evidence", "--param", "treatment=subcision")
+    table = cli(ws, "query", "treatment_evidence", "--param", "treatment=subcision", "--format", "csv")
     assert table.exit_code == 0
+    assert table.output.splitlines()[0].startswith("treatment,label,studies,designs")  # no subcision claim: header only
+    assert len(table.output.splitlines()) == 1
 
 
 def test_query_errors_exit_2(ws, cli):
     cli(ws, "build")
-    assert cli(ws, "query", "no_such_query").exit_code == 2
+    unknown = cli(ws, "query", "no_such_query")
+    assert unknown.exit_code == 2
+    assert "no query named 'no_such_query'; `evidence query --list` shows them" in unknown.output
     refused = cli(ws, "query", "--sql", "SELECT * FROM read_csv('/etc/passwd')")
-    assert refused.exit_code == 2 and "refused" in refused.output
-    assert cli(ws, "query", "treatment_evidence", "--param", "bogus=1").exit_code == 2
+    assert refused.exit_code == 2
+    assert "query refused or failed: Permission Error: Cannot access file \"/etc/passwd\" - file system operations " \
+           "are disabled by configuration" in refused.output
+    bogus = cli(ws, "query", "treatment_evidence", "--param", "bogus=1")
+    assert bogus.exit_code == 2
+    assert "query 'treatment_evidence' has no parameter bogus; it takes: treatment" in bogus.output
 
 
 def test_query_before_build_says_what_to_do(ws, cli):
@@ -72,7 +82,9 @@ def test_check_blocks_on_citation_to_unknown_reference(ws, cli):
 
 
 def test_check_unknown_article_exits_2(ws, cli):
-    assert cli(ws, "check", "nope").exit_code == 2
+    result = cli(ws, "check", "nope")
+    assert result.exit_code == 2
+    assert "articles/: [unknown-article] no article with slug 'nope'; known articles: example" in result.output
 
 
 def test_text_report_lists_verdicts_and_reasons(ws, cli):
@@ -110,9 +122,13 @@ def test_init_creates_a_workspace_that_builds_and_refuses_to_overwrite(tmp_path,
     from evidence.cli import main
 
     runner = CliRunner()
-    assert runner.invoke(main, ["init", str(tmp_path / "new")]).exit_code == 0
-    assert cli(tmp_path / "new", "build").exit_code == 0
-    assert runner.invoke(main, ["init", str(tmp_path / "new")]).exit_code == 2
+    created = runner.invoke(main, ["init", str(tmp_path / "new")])
+    assert created.exit_code == 0 and f"created a workspace in {tmp_path / 'new'}" in created.output
+    assert cli(tmp_path / "new", "build").exit_code == 0 and (tmp_path / "new" / "evidence.duckdb").is_file()
+    toml = (tmp_path / "new" / "evidence.toml").read_bytes()
+    again = runner.invoke(main, ["init", str(tmp_path / "new")])
+    assert again.exit_code == 2 and "[workspace-exists] a workspace already exists here" in again.output
+    assert (tmp_path / "new" / "evidence.toml").read_bytes() == toml
 
 
 def test_no_workspace_is_a_clear_error(tmp_path, cli):
