@@ -66,13 +66,13 @@ def test_build_with_bad_input_leaves_the_old_database(ws):
 
 
 def test_claims_are_loaded_in_bulk_at_scale(tmp_path):
-    """10k claims load through one DataFrame insert (a row loop would take minutes)."""
-    import time
-
+    """10k claims load, each row with the file line it came from. How fast is the benchmark's job
+    (`python -m bench.run`), not a wall-clock bound here that a loaded CI machine could break."""
     from bench.generate import generate
 
     settings = generate(tmp_path / "big", studies=500, claims=10_000, articles=2, statements=50)
-    start = time.perf_counter()
     pipeline.build(settings)
     assert count_claims(settings.db_path) == 10_000
-    assert time.perf_counter() - start < 60  # generous: a sanity bound, the benchmark measures
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        lines = con.execute("SELECT min(source_line), max(source_line), count(DISTINCT source_line) FROM claims").fetchone()
+    assert lines == (2, 10_001, 10_000)
