@@ -24,7 +24,7 @@ from .http import HttpClient, HttpConfig
 from .importers import read_any, to_bibtex, to_csljson, to_ris
 from .library import default_bib, load
 from .match import ReferenceMatch, match_printed
-from .runner import Progress, ResolveSummary, known_answers, utc_now
+from .runner import Progress, ResolveSummary, known_answers, plan, utc_now
 from .runner import resolve as _resolve
 from .verify import Change, VerifyReport, planned_changes, verify_reference
 
@@ -51,6 +51,11 @@ def _bib_value(field: str, value: Any) -> str:
     return text
 
 
+def _never_fetched(ref: Any, answers: dict) -> list[str]:
+    """Sources the reference needs that the cache holds no answer from (failures are not stored)."""
+    return sorted({source for source, ident in plan(ref, answers) if (source, ident) not in answers})
+
+
 def verify(settings: Any, write: bool = False, fields: Iterable[str] | None = None) -> VerifyReport:
     """Compare the library with the cached metadata; with ``write``, set the asked fields in the .bib files.
 
@@ -64,7 +69,8 @@ def verify(settings: Any, write: bool = False, fields: Iterable[str] | None = No
                                   f"writable fields: {', '.join(WRITABLE)}") for f in unknown])
     refs, _, problems = load(settings)
     answers = known_answers(refs, Cache(cache_dir(settings)))
-    reports = tuple(verify_reference(ref, answers.get(ref.citekey, {})) for ref in refs)
+    reports = tuple(verify_reference(ref, answers.get(ref.citekey, {}), _never_fetched(ref, answers.get(ref.citekey, {})))
+                    for ref in refs)
     changes: list[Change] = []
     if write:
         planned = [c for r in reports for c in planned_changes(r, asked)]
