@@ -226,3 +226,15 @@ def test_offline_flag_without_a_cached_search_exits_1(ws, replay, ncbi, cli):
     result = cli(ws, "find", "dermatology", "--offline")
     assert result.exit_code == 1 and "offline, and this search is not in the cache" in result.output
     assert ncbi.requests == [] and replay.hits["pubmed"] == 0
+
+
+def test_add_by_pmid_also_drafts_the_study_row(ws, replay, ncbi, cli):
+    result = cli(ws, "add", "pmid:38763967")
+    assert result.exit_code == 0, result.output
+    assert "references/studies.csv: uysal2024widespread design=case_report" in result.output
+    row = _studies(ws)["uysal2024widespread"]
+    assert (row["design"], row["status"], row["source_url"]) == ("case_report", "unverified",
+                                                                 "https://pubmed.ncbi.nlm.nih.gov/38763967/")
+    assert "'Case Reports'" in row["notes"] and "Check every field on source_url" in row["notes"]
+    again = cli(ws, "add", "pmid:38763967")
+    assert again.exit_code == 2 and len(_studies(ws)) == 2

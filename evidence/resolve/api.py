@@ -2,8 +2,8 @@
 
 ``resolve`` is the only one that needs the network (and it has an offline mode); ``verify``
 and ``export`` read the cache and the library only; ``add`` fetches one work; ``import_file``
-reads a file (and drafts studies.csv rows). Bad input raises :class:`~evidence.errors.InputError` with located problems,
-and nothing is written.
+reads a file; both draft studies.csv rows. Bad input raises :class:`~evidence.errors.InputError`
+with located problems, and nothing is written.
 """
 
 from __future__ import annotations
