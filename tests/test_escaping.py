@@ -19,7 +19,7 @@ from evidence import pipeline
 
 # (file, columns) of free text; ids, vocabularies and URLs are validated and cannot carry markup
 TEXT_COLUMNS = {
-    "references/claims.csv": ("treatment", "measure", "quote", "locator", "summary"),
+    "references/claims.csv": ("measure", "quote", "locator", "summary"),
     "references/studies.csv": ("population", "skin_types", "funding", "notes"),
     "references/treatments.csv": ("label", "description"),
     "references/scar_types.csv": ("label", "description"),
@@ -73,8 +73,6 @@ def rewrite_csv(path, columns, tag):
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     for row in rows:
         for col in columns:
-            if col == "treatment":  # a vocabulary id: only the first row, which the validator then reports
-                continue
             row[col] = payload(f"{tag}:{col}")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
