@@ -13,7 +13,7 @@ import pytest
 from evidence.read.bibtex import read_bibtex
 from evidence.read.tables import CLAIMS, STUDIES, read_table
 
-from .conftest import external_dir
+from .conftest import REPO, external_dir
 
 HEADER = STUDIES.names
 GOOD = "connolly2017acne,narrative_review,,,people with acne scars,,,,https://pmc.ncbi.nlm.nih.gov/articles/PMC5749614,verified,"
@@ -131,3 +131,65 @@ def test_a_short_row_is_padded_not_shifted(tmp_path, cells, line):
     df, problems = studies(tmp_path, ",".join(cells))
     assert list(df["source_line"]) == [line] and df["citekey"].tolist() == ["a2017"]
     assert lines_of(problems, "bad-row-width") == [line]
+
+
+def test_each_cell_problem_names_its_line_column_and_fix(tmp_path):
+    _, problems = studies(tmp_path,
+                          "a2017,rtc,65%,,,,about 6,,https://example.org/a,verified,",
+                          "b2018,cohort,2.5,3,,,6,,www.example.org,verified,",
+                          ",case_series,,,,,,,https://example.org/c,,")
+    assert sorted((p.line, p.code, p.field, p.message, p.hint) for p in problems) == [
+        (2, "bad-design", "design", "design 'rtc' is not allowed", "did you mean 'rct'?"),
+        (2, "bad-number", "follow_up_months", "follow_up_months 'about 6' is not a number",
+         "write follow_up_months as a number (e.g. 65, not '65%' or 'about 65')"),
+        (2, "bad-number", "n", "n '65%' is not a whole number",
+         "write n as a whole number (e.g. 65, not '65%' or 'about 65')"),
+        (3, "bad-number", "n", "n '2.5' is not a whole number",
+         "write n as a whole number (e.g. 65, not '65%' or 'about 65')"),
+        (3, "bad-url", "source_url", "source_url 'www.example.org' is not a URL",
+         "write the full address starting with https://"),
+        (4, "missing-value", "citekey", "'citekey' is empty", "fill in citekey"),
+        (4, "missing-value", "status", "'status' is empty", "fill in status"),
+    ]
+
+
+def test_typed_values_come_back_typed_and_empty_cells_as_none(tmp_path):
+    df, problems = studies(tmp_path, "a2017,cohort,40,3,adults,,6.5,,https://example.org/a,verified,")
+    assert problems == []
+    row = df.iloc[0]
+    assert (row["n"], row["studies_included"], row["follow_up_months"], row["population"]) == (40, 3, 6.5, "adults")
+    assert row["skin_types"] is None and row["funding"] is None
+    assert str(df["n"].dtype) == "Int64" and str(df["follow_up_months"].dtype) == "float64"
+    assert (row["source_file"], row["source_line"]) == ("references/studies.csv", 2)
+
+
+def test_a_far_off_value_lists_the_choices(tmp_path):
+    _, problems = studies(tmp_path, "a2017,zzz,,,,,,,https://example.org/a,verified,")
+    (p,) = problems
+    assert p.hint == "expected one of: " + ", ".join(STUDIES.columns[1].choices)
+
+
+def test_a_bibtex_record_becomes_one_row_with_every_field(tmp_path):
+    """The real connolly2017acne record, and the real yan2025risk record written the biblatex way
+    (journaltitle, issue) with its DOI in upper case and its PMCID-less, title-less fields as they are."""
+    path = bib(tmp_path, "lib.bib", (REPO / "references" / "library.bib").read_text(encoding="utf-8").split("\n\n")[0]
+               + "\n\n@Article{yan2025risk,\n  author = {Yan, Chadakan and Phinyo, Phichayut},\n"
+               "  title = {Risk},\n  journaltitle = {Journal of Cosmetic Dermatology},\n  year = {2025},\n"
+               "  issue = {1},\n  pages = {e16695},\n  doi = {https://doi.org/10.1111/JOCD.16695},\n"
+               "  pmcid = {pmc5749614},\n  curated = {title}\n}\n")
+    df, problems = read_bibtex([path], {path: "references/lib.bib"})
+    assert problems == []
+    rows = df.astype(object).where(df.notna(), None).to_dict("records")  # missing values as None
+    assert rows[0] == {
+        "citekey": "connolly2017acne", "entry_type": "article",
+        "title": "Acne Scarring—Pathogenesis, Evaluation, and Treatment Options",
+        "authors": ["Connolly, Deirdre", "Vu, Ha Linh", "Mariwalla, Kavita", "Saedi, Nazanin"], "author_count": 4,
+        "first_author": "Connolly", "journal": "The Journal of Clinical and Aesthetic Dermatology", "year": 2017,
+        "volume": "10", "issue": "9", "pages": "12–23", "doi": None, "pmid": "29344322", "pmcid": "PMC5749614",
+        "url": "https://pubmed.ncbi.nlm.nih.gov/29344322/", "curated": None, "source_file": "references/lib.bib",
+        "source_line": 1}
+    yan = rows[1]
+    assert (yan["entry_type"], yan["journal"], yan["issue"], yan["doi"], yan["pmcid"], yan["curated"], yan["volume"],
+            yan["source_line"]) == ("article", "Journal of Cosmetic Dermatology", "1", "10.1111/jocd.16695",
+                                    "PMC5749614", "title", None, 14)
+    assert str(df["year"].dtype) == "Int64"
