@@ -173,3 +173,95 @@ def test_no_evidence_is_a_blocking_problem(workspace):
     (p,) = problems(unlinked, code="no-evidence")
     assert (p.severity, p.field) == ("error", "statement_id")
     assert p.message == "S01: no evidence supports 'Most acne scars are atrophic, the sunken kind.'"
+
+
+def test_notices_of_two_types_are_kept_apart_and_sorted_by_type_then_date():
+    retraction = {**RETRACTION, "date": "2018-06-01"}  # earlier than the correction: type sorts first
+    correction = {**CORRECTION, "doi": RETRACTION["doi"], "date": "2019-02-01"}  # synthetic: the same notice DOI
+    assert notices_by_citekey(metadata(("a", [retraction, correction]))) == {"a": [correction, retraction]}
+
+
+@pytest.mark.parametrize("second,kept", [
+    ({"type": "correction", "source": "europepmc", "pmid": "30700000", "date": "2019-03-01"}, 1),  # same PMID
+    ({"type": "correction", "source": "europepmc", "pmid": "30700001", "date": "2019-02-01"}, 2),  # another PMID
+    ({"type": "correction", "source": "europepmc", "date": "2019-02-01"}, 2),  # no id, but the first has one
+])
+def test_notices_are_the_same_notice_by_doi_then_pmid_then_date(second, kept):
+    first = {"type": "correction", "source": "pubmed", "pmid": "30700000", "date": "2019-02-01"}
+    assert len(notices_by_citekey(metadata(("a", [first, second])))["a"]) == kept
+    by_date = {"type": "correction", "source": "pubmed", "date": "2019-02-01"}
+    assert len(notices_by_citekey(metadata(("a", [by_date, {**by_date, "source": "crossref"}])))["a"]) == 1
+    by_doi = {"type": "correction", "source": "crossref", "doi": "10.1/x", "pmid": "1", "date": "2019"}
+    assert len(notices_by_citekey(metadata(("a", [by_doi, {**by_doi, "pmid": "2", "date": "2020"}])))["a"]) == 1
+
+
+def test_a_study_size_fills_a_claim_without_one_and_a_plain_statement_stays_supported(workspace):
+    (report,) = check_workspace(replace(workspace, studies=workspace.studies.assign(n=40)))
+    (v,) = [v for v in report.verdicts if v.statement_id == "S01"]
+    assert v.verdict == "supported"
+    assert "supports: connolly2017acne-1 (narrative review, n=40): Atrophic scars are the most common type of acne scar." \
+           " — The review calls atrophic scars the most common type." in v.reasons
+    own = replace(workspace, studies=workspace.studies.assign(n=40), claims=workspace.claims.assign(n=12))
+    assert any("(narrative review, n=12)" in r for r in check_workspace(own)[0].verdicts[0].reasons)
+
+
+def test_every_source_is_named_when_the_cited_ones_lack_the_claim(workspace):
+    lib = pd.concat([workspace.bibliography] + [workspace.bibliography.assign(citekey=k)
+                                               for k in ("jacob2001acne", "yan2025risk", "zhou2023beyond")])
+    studies = pd.concat([workspace.studies, workspace.studies.assign(citekey="zhou2023beyond")])
+    claims = pd.concat([workspace.claims, workspace.claims.assign(claim_id="zhou2023beyond-1", citekey="zhou2023beyond")])
+    links = pd.concat([workspace.links.assign(relation="partly"),
+                       workspace.links.assign(claim_id="zhou2023beyond-1", relation="partly")])
+    ws = replace(with_statement(workspace, cites=("jacob2001acne", "yan2025risk")), bibliography=lib, studies=studies,
+                 claims=claims, links=links)
+    (p,) = problems(ws, code="cited-source-lacks-claim")
+    assert p.message == ("S01: cited source (jacob2001acne, yan2025risk) does not carry this claim; the evidence comes "
+                         "from connolly2017acne, zhou2023beyond")
+
+
+def test_problem_wording_for_no_evidence_unknown_citation_and_a_changed_quote(workspace):
+    long_quote = "Most acne scars are atrophic, the sunken kind, and " + "very " * 20 + "common."
+    unlinked = replace(with_statement(workspace, quote=long_quote), links=workspace.links.iloc[0:0])
+    (p,) = problems(unlinked, code="no-evidence")
+    assert (p.file, p.line) == ("articles/example.statements.csv", 2)
+    assert p.message == f"S01: no evidence supports '{long_quote[:70]}'"
+    assert p.hint == "link claims in the .links.csv file, or mark the statement as opinion"
+    (u,) = problems(with_statement(workspace, cites=("nobody2020x",)), code="unknown-citation")
+    assert (u.file, u.hint) == ("articles/example.statements.csv", "add the reference to references/*.bib or fix the citekey")
+    changed = with_statement(workspace, anchor="changed", current_text="x" * 100, score=80.0)
+    (c,) = problems(changed, code="statement-changed")
+    assert f"(now: '{'x' * 80}', 80% similar)" in c.message
+    gone = with_statement(workspace, anchor="changed", current_text=None, score=0.0)
+    (g,) = problems(gone, code="statement-changed")
+    assert "(now: '', 0% similar)" in g.message
+
+
+def test_an_overridden_not_checkable_statement_has_no_number_warning(workspace):
+    plain = with_statement(workspace, asserts=">80 percent")
+    (w,) = problems(plain, code="number-unverified")
+    assert w.hint == "link a claim that reports the number"
+    overridden = with_statement(workspace, asserts=">80 percent", override_verdict="not_checkable",
+                                override_reason="a figure of speech")
+    assert problems(overridden, code="number-unverified") == []
+
+
+def test_reference_list_defects_and_uncovered_sentences_become_warnings_with_their_lines(workspace):
+    from evidence.model import PrintedReference
+
+    article = workspace.articles[0]
+    printed = "Zhou, Crystal, et al. “Beyond the Surface.” Clinical, Cosmetic and Investigational Dermatology, " \
+              "vol. Volume 16, Mar. 2023, pp. 731–738,"  # reference 2 of the shipped article, title shortened
+    body = article.body + "\nStudies have found it works in 80 percent of people.\n"
+    ws = replace(workspace, articles=(replace(article, body=body, references=(PrintedReference(1, printed, 21),)),))
+    found = problems(ws)
+    refs = [p for p in found if p.code.startswith("reference-")]
+    assert [(p.file, p.line, p.code, p.severity) for p in refs][:2] == [
+        ("articles/example.md", 21, "reference-no-identifier", "warning"),
+        ("articles/example.md", 21, "reference-malformed-volume", "warning")]
+    assert refs[1].message == "reference 1: the volume is printed as 'vol. Volume ...'"
+    assert refs[1].hint == "print the volume number only"
+    (u,) = [p for p in found if p.code == "uncovered-sentence"]
+    assert (u.file, u.line, u.severity) == ("articles/example.md", article.body_line + article.body.count("\n") + 1, "warning")
+    assert u.message == ("checkable-looking sentence is not a statement (number, percent, study): "
+                         "'Studies have found it works in 80 percent of people.'")
+    assert u.hint == "register it in the .statements.csv file (as opinion if it is not checkable)"
