@@ -14,6 +14,7 @@ from evidence.resolve import api
 from evidence.resolve.entries import Candidate, Duplicate, Registry
 from evidence.resolve.library import load
 
+from .conftest import REPO
 from .test_resolve_support import settings_for, write_workspace
 
 LIBRARY = """@article{connolly2017acne,
@@ -84,15 +85,35 @@ def test_a_web_page_is_recognised_by_title_and_url(registry):
 
 
 def test_accepted_entries_count_for_the_next_candidates(registry):
-    liu = cand(title="Prevalence and risk factors of acne scars in patients with acne vulgaris", authors=("Liu, L.",),
-               year=2023, doi="10.1111/SRT.13386")
-    assert registry.duplicate(liu) is None
-    registry.accept(liu, "liu2023prevalence", "references/library.bib (new)")
-    assert registry.duplicate(cand(doi="https://doi.org/10.1111/srt.13386")) == Duplicate(
-        "liu2023prevalence", "references/library.bib (new)", "same DOI 10.1111/srt.13386")
-    again = cand(title="Prevalence and Risk Factors of Acne Scars in Patients with Acne Vulgaris", authors=("L. Liu",),
-                 year=2023)
-    assert registry.duplicate(again).citekey == "liu2023prevalence"
+    zhou = cand(title="Beyond the Surface: A Deeper Look at the Psychosocial Impacts of Acne Scarring",
+                authors=("Zhou, Crystal",), year=2023, doi="10.2147/CCID.S406235", pmid="37008189", pmcid="PMC10053888")
+    assert registry.duplicate(zhou) is None
+    registry.accept(zhou, "zhou2023beyond", "references/library.bib (new)")
+    for other, reason in ((cand(doi="https://doi.org/10.2147/ccid.s406235"), "same DOI 10.2147/ccid.s406235"),
+                          (cand(pmid="37008189"), "same PMID 37008189"), (cand(pmcid="PMC10053888"), "same PMCID PMC10053888")):
+        assert registry.duplicate(other) == Duplicate("zhou2023beyond", "references/library.bib (new)", reason)
+    again = cand(title="Beyond the surface - a deeper look at the psychosocial impacts of acne scarring",
+                 authors=("Crystal Zhou",), year=2023)
+    assert registry.duplicate(again).citekey == "zhou2023beyond"
+
+
+def test_the_librarys_own_doi_url_and_missing_fields_count(tmp_path):
+    """Real records: liu2023prevalence (a DOI and a news-page URL), mony2023updated (no author) and
+    yan2025risk (no title), as references/library.bib holds them."""
+    lib = (REPO / "references" / "library.bib").read_text(encoding="utf-8")
+    entries = {e.split("{", 1)[1].split(",", 1)[0]: e for e in lib.split("\n\n") if e.startswith("@")}
+    write_workspace(tmp_path, "\n\n".join(entries[k] for k in ("liu2023prevalence", "mony2023updated", "yan2025risk")))
+    refs, _, _ = load(settings_for(tmp_path, None))
+    registry = Registry(refs)
+    assert registry.duplicate(cand(doi="10.1111/srt.13386")).reason == "same DOI 10.1111/srt.13386"
+    news = "https://medicaldialogues.in/amp/dermatology/news/acne-scars-tied-with-three-risk-factors-male-gender-positive-family-history-of-acne-and-acne-severity-113460"
+    page = cand(title="Prevalence and risk factors of acne scars in patients with acne vulgaris", url=news.replace("https://", ""))
+    assert registry.duplicate(page).reason == "same title and URL"  # with or without the scheme
+    # a record without an author or without a title cannot be matched by title + first author + year
+    assert registry.duplicate(cand(title="An Updated Review of Hypertrophic Scarring", authors=(), year=2023)) is None
+    assert registry.duplicate(cand(title=None, authors=("Yan, Chadakan",), year=2025)) is None
+    # and two untitled entries that share only a URL are not the same work (yan2025risk has no title)
+    assert registry.duplicate(cand(title=None, url="https://pubmed.ncbi.nlm.nih.gov/39601200/")) is None
 
 
 def test_citekeys_are_stable_and_never_collide(registry):
@@ -101,6 +122,9 @@ def test_citekeys_are_stable_and_never_collide(registry):
     registry.keys.add("connolly2017acneb")
     assert registry.citekey(c) == "connolly2017acnec"
     assert registry.citekey(cand(title="Of the", authors=(), year=None)) == "anonnd"
+    assert registry.citekey(cand(title=None, authors=(), year=None)) == "anonnd"
+    darco = cand(title="Acne Scars: Pathogenesis, Classification and Treatment", authors=("D'Arco, V.",), year=2010)
+    assert registry.citekey(darco) == "darco2010acne"  # letters only: no apostrophe or space in a key
     jacob = dict(title="Acne scarring: a classification system and review of treatment options",
                  authors=("Jacob, C. I.",), year=2001)
     assert registry.citekey(Candidate("t", key_hint="Jacob_2001", **jacob)) == "Jacob_2001"  # the file's own key
