@@ -65,7 +65,7 @@ TARGETS = (
     Target("evidence/read/tables.py", ("tests/test_sources.py", "tests/test_line_numbers.py"),
            ("x_read_table", "x__duplicates")),
     Target("evidence/read/bibtex.py", ("tests/test_sources.py", "tests/test_line_numbers.py"), ("x_read_bibtex",)),
-    Target("evidence/render/fragments.py", ("tests/test_site.py::test_text_fragment_directives",
+    Target("evidence/render/fragments.py", ("tests/test_fragments.py", "tests/test_site.py::test_text_fragment_directives",
                                             "tests/test_site.py::test_statements_link_to_the_original_sentence_by_text_fragment")),
     Target("evidence/render/labels.py", ("tests/test_site.py::test_file_names_from_data_are_sanitised",
                                          "tests/test_escaping.py"), ("x_safe_name",)),

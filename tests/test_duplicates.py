@@ -98,8 +98,8 @@ def test_accepted_entries_count_for_the_next_candidates(registry):
 
 
 def test_the_librarys_own_doi_url_and_missing_fields_count(tmp_path):
-    """Real records: liu2023prevalence (a DOI and a news-page URL), mony2023updated (no author) and
-    yan2025risk (no title), as references/library.bib holds them."""
+    """Real records as references/library.bib holds them: liu2023prevalence (a DOI and a news-page URL),
+    mony2023updated (no author) and yan2025risk."""
     lib = (REPO / "references" / "library.bib").read_text(encoding="utf-8")
     entries = {e.split("{", 1)[1].split(",", 1)[0]: e for e in lib.split("\n\n") if e.startswith("@")}
     write_workspace(tmp_path, "\n\n".join(entries[k] for k in ("liu2023prevalence", "mony2023updated", "yan2025risk")))
@@ -109,10 +109,10 @@ def test_the_librarys_own_doi_url_and_missing_fields_count(tmp_path):
     news = "https://medicaldialogues.in/amp/dermatology/news/acne-scars-tied-with-three-risk-factors-male-gender-positive-family-history-of-acne-and-acne-severity-113460"
     page = cand(title="Prevalence and risk factors of acne scars in patients with acne vulgaris", url=news.replace("https://", ""))
     assert registry.duplicate(page).reason == "same title and URL"  # with or without the scheme
-    # a record without an author or without a title cannot be matched by title + first author + year
+    # without an author (mony2023updated) or a title, title + first author + year cannot match
     assert registry.duplicate(cand(title="An Updated Review of Hypertrophic Scarring", authors=(), year=2023)) is None
     assert registry.duplicate(cand(title=None, authors=("Yan, Chadakan",), year=2025)) is None
-    # and two untitled entries that share only a URL are not the same work (yan2025risk has no title)
+    # and an untitled entry that shares only a URL is not the same work
     assert registry.duplicate(cand(title=None, url="https://pubmed.ncbi.nlm.nih.gov/39601200/")) is None
 
 
