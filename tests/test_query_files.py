@@ -60,7 +60,9 @@ def test_title_and_description_are_required_in_the_header(tmp_path, text):
 def test_only_lowercase_names_are_queries(tmp_path):
     write(tmp_path, "good_one.sql", "-- title: T\n-- description: D\nSELECT 1\n")
     write(tmp_path, "Bad-Name.sql", "-- title: T\n-- description: D\nSELECT 1\n")
-    assert list(discover([tmp_path])) == ["good_one"]
+    found = discover([tmp_path])
+    assert list(found) == ["good_one"]
+    assert found["good_one"].title == "T" and found["good_one"].path == tmp_path / "good_one.sql"
 
 
 @pytest.fixture
@@ -74,6 +76,7 @@ def test_values_are_bound_with_their_types_and_defaults(query):
     assert bound == {"treatment": "subcision", "min_n": 3, "weight": 2.0}
     assert type(bound["min_n"]) is int and type(bound["weight"]) is float and type(bound["treatment"]) is str
     assert query.bind({"treatment": "12"})["treatment"] == "12"  # a text parameter stays text
+    assert query.bind({"treatment": "'Xenon laser X'"})["treatment"] == "Xenon laser X"  # only quotes are stripped
 
 
 def test_binding_errors_name_the_parameter_and_the_fix(query, tmp_path):

@@ -85,3 +85,11 @@ def test_no_database_is_a_clear_error(tmp_path):
     with pytest.raises(EvidenceError, match=r"nothing\.duckdb does not exist; run `evidence build` first"):
         with read_only(tmp_path / "nothing.duckdb"):
             pass
+
+
+def test_a_query_files_parameters_reach_the_database(db, tmp_path):
+    path = tmp_path / "doubled.sql"
+    path.write_text("-- title: Doubled\n-- description: twice a number\n-- params: x (int, default 2): a number\n"
+                    "SELECT $x * 2 AS y;\n")
+    assert run_query(db, parse_query(path)).to_dict("records") == [{"y": 4}]
+    assert run_query(db, parse_query(path), {"x": "5"}).to_dict("records") == [{"y": 10}]

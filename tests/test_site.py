@@ -232,7 +232,7 @@ def test_templates_autoescape_data(ws, tmp_path):
 
 
 @pytest.mark.parametrize("raw,safe", [("../../etc/passwd", "etc-passwd"), ("A/B C", "a-b-c"), ("", "item"),
-                                      ("ok_name-1", "ok_name-1")])
+                                      ("ok_name-1", "ok_name-1"), ("x" * 100, "x" * 80)])
 def test_file_names_from_data_are_sanitised(raw, safe):
     assert safe_name(raw) == safe
 
