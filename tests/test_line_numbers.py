@@ -193,3 +193,39 @@ def test_a_bibtex_record_becomes_one_row_with_every_field(tmp_path):
             yan["source_line"]) == ("article", "Journal of Cosmetic Dermatology", "1", "10.1111/jocd.16695",
                                     "PMC5749614", "title", None, 14)
     assert str(df["year"].dtype) == "Int64"
+
+
+def test_every_bibtex_problem_with_its_wording_and_the_files_after_it_still_read(tmp_path):
+    a = tmp_path / "a.bib"
+    a.write_bytes("@article{x, title={Caf\xe9}}".encode("cp1252"))  # not UTF-8: the next files are still read
+    b = bib(tmp_path, "b.bib", "@article{broken2020, title = {Unclosed: a title that runs on and on well past sixty "
+            "characters of text,\n  year = {2020}\n\n@article{ok2021, title={Fine}, year={2021}}\n\n"
+            "@article{jacob2001acne,\n  pmid = {0123},\n  pmcid = {12345},\n  year = {2001a}\n}\n")
+    c = bib(tmp_path, "c.bib", "@article{ok2021, title={Again}}\n\n@article{later2022, title={Read}, year={2022}}\n")
+    df, problems = read_bibtex([a, b, c], {a: "a.bib", b: "b.bib", c: "c.bib"})
+    assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
+        ("a.bib", None, "bad-encoding", "", "not UTF-8 (invalid continuation byte)", "save the file as UTF-8"),
+        ("b.bib", 1, "bad-bibtex", "",
+         "could not parse the entry starting '@article{broken2020, title = {Unclosed: a title that runs on'",
+         "check for a missing comma, brace or quote in this entry"),
+        ("b.bib", 6, "bad-year", "year", "jacob2001acne: year '2001a' is not a year",
+         "write the four-digit year, e.g. year = {2017}"),
+        ("b.bib", 6, "missing-title", "title", "jacob2001acne: no title", "add title = {...}"),
+        ("b.bib", 6, "bad-pmid", "pmid", "jacob2001acne: pmid '0123' is malformed", "a PMID is 1 to 9 digits, with no prefix"),
+        ("b.bib", 6, "bad-pmcid", "pmcid", "jacob2001acne: pmcid '12345' is malformed",
+         "a PMCID is 'PMC' followed by digits, e.g. PMC5749614"),
+        ("c.bib", 1, "duplicate-citekey", "citekey", "citekey 'ok2021' is already defined in b.bib:4",
+         "rename one of the entries or delete the copy"),
+    ]
+    assert list(df["citekey"]) == ["ok2021", "jacob2001acne", "later2022"]  # entries after a duplicate are read
+    sparse = df.astype(object).where(df.notna(), None).to_dict("records")[1]
+    assert (sparse["title"], sparse["authors"], sparse["author_count"], sparse["first_author"], sparse["journal"],
+            sparse["issue"], sparse["pages"], sparse["url"], sparse["year"]) == ("", [], 0, None, None, None, None,
+                                                                                   None, None)
+
+
+def test_an_empty_bibtex_file_gives_an_empty_table_with_every_column(tmp_path):
+    empty = bib(tmp_path, "empty.bib", "")
+    df, problems = read_bibtex([empty], {empty: "empty.bib"})
+    assert problems == [] and len(df) == 0
+    assert list(df.columns)[:3] == ["citekey", "entry_type", "title"] and "source_line" in df.columns
