@@ -58,13 +58,15 @@ def test_offline_resolve_on_an_empty_cache(run):
     result = run("resolve", "--offline")
     assert result.exit_code == 0 and "3 not in the cache (offline)" in result.output
     assert run.replay.server.log == []
-    assert run("resolve", "--offline", "--refresh").exit_code == 2
+    both = run("resolve", "--offline", "--refresh")
+    assert both.exit_code == 2 and "--offline and --refresh cannot be used together" in both.output
 
 
 def test_add_bad_and_duplicate_identifiers_exit_2(run):
     bad = run("add", "doi:11.1/x")
     assert bad.exit_code == 2 and "a DOI starts with '10.'" in bad.output and "nothing was written" in bad.output
-    assert run("add", PONE).exit_code == 2  # the library has this DOI
+    dup = run("add", PONE)  # the library has this DOI
+    assert dup.exit_code == 2 and "duplicates sadasivan2012wrong" in dup.output
     assert run.replay.server.log == []
 
 
@@ -83,7 +85,8 @@ def test_import_then_export(run, tmp_path):
 
 def test_verify_write_and_usage_errors(run):
     run("resolve")
-    assert run("verify", "--field", "pmid").exit_code == 2  # --field needs --write
+    usage = run("verify", "--field", "pmid")
+    assert usage.exit_code == 2 and "--field only makes sense with --write" in usage.output
     wrote = run("verify", "--write", "--field", "title")
     assert "wrote references/library.bib sadasivan2012wrong.title = Methylphenidate" in wrote.output
     assert "title = {Methylphenidate Exposure" in (run.root / "references" / "library.bib").read_text()
