@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from evidence.read.bibtex import read_bibtex
-from evidence.read.tables import CLAIMS, STUDIES, read_table
+import pandas as pd
+
+from evidence.read.tables import CLAIMS, LINKS, STATEMENTS, STUDIES, read_table
 
 from .conftest import REPO, external_dir
 
@@ -50,6 +52,7 @@ def test_rows_after_a_multiline_row_keep_their_physical_lines(tmp_path):
 def test_a_multiline_row_of_the_wrong_width_is_reported_at_its_first_line(tmp_path):
     _, problems = studies(tmp_path, GOOD, 'b2018,cohort,,,"a\nb",,,,https://example.org/b,verified,,extra')
     (p,) = [p for p in problems if p.code == "bad-row-width"]
+    assert p.file == "references/studies.csv"
     assert (p.line, p.message) == (3, f"row has {len(HEADER) + 1} cells, the header has {len(HEADER)}")
 
 
@@ -63,7 +66,8 @@ def test_a_row_the_csv_reader_cannot_read_is_reported_at_its_first_line(tmp_path
     huge = "x" * 200_000  # longer than the csv module's field limit
     _, problems = studies(tmp_path, GOOD, f'b2018,cohort,,,"{huge}\n{huge}",,,,https://example.org/b,verified,')
     (p,) = [p for p in problems if p.code == "bad-csv"]
-    assert (p.line, p.message, p.hint) == (3, "field larger than field limit (131072)", "check the quoting of this row")
+    assert (p.file, p.line, p.message, p.hint) == ("references/studies.csv", 3, "field larger than field limit (131072)",
+                                                   "check the quoting of this row")
 
 
 def test_every_problem_of_a_file_has_its_own_line(tmp_path):
@@ -130,7 +134,9 @@ def test_real_exports_keep_their_entry_lines():
 def test_a_short_row_is_padded_not_shifted(tmp_path, cells, line):
     df, problems = studies(tmp_path, ",".join(cells))
     assert list(df["source_line"]) == [line] and df["citekey"].tolist() == ["a2017"]
-    assert lines_of(problems, "bad-row-width") == [line]
+    assert [(p.line, p.code, p.hint) for p in problems] == [  # padded with empty cells: required ones are missing
+        (line, "bad-row-width", "quote cells that contain commas with double quotes"),
+        (line, "missing-value", "fill in source_url"), (line, "missing-value", "fill in status")]
 
 
 def test_each_cell_problem_names_its_line_column_and_fix(tmp_path):
@@ -138,6 +144,7 @@ def test_each_cell_problem_names_its_line_column_and_fix(tmp_path):
                           "a2017,rtc,65%,,,,about 6,,https://example.org/a,verified,",
                           "b2018,cohort,2.5,3,,,6,,www.example.org,verified,",
                           ",case_series,,,,,,,https://example.org/c,,")
+    assert {p.file for p in problems} == {"references/studies.csv"}
     assert sorted((p.line, p.code, p.field, p.message, p.hint) for p in problems) == [
         (2, "bad-design", "design", "design 'rtc' is not allowed", "did you mean 'rct'?"),
         (2, "bad-number", "follow_up_months", "follow_up_months 'about 6' is not a number",
@@ -229,3 +236,71 @@ def test_an_empty_bibtex_file_gives_an_empty_table_with_every_column(tmp_path):
     df, problems = read_bibtex([empty], {empty: "empty.bib"})
     assert problems == [] and len(df) == 0
     assert list(df.columns)[:3] == ["citekey", "entry_type", "title"] and "source_line" in df.columns
+
+
+def test_a_csv_that_is_not_utf8_is_one_problem_and_an_empty_table(tmp_path):
+    path = tmp_path / "studies.csv"
+    path.write_bytes((",".join(HEADER) + "\nnoël2020,cohort,,,,,,,https://example.org,verified,\n").encode("cp1252"))
+    df, problems = read_table(path, STUDIES, "references/studies.csv")
+    assert [(p.file, p.line, p.code, p.message, p.hint) for p in problems] == [
+        ("references/studies.csv", None, "bad-encoding", "not UTF-8 (invalid continuation byte)", "save the file as UTF-8")]
+    assert len(df) == 0 and list(df.columns) == HEADER + ["source_file", "source_line"]
+
+
+def test_a_byte_order_mark_and_multiline_cells_are_read_as_written(tmp_path):
+    path = tmp_path / "studies.csv"
+    path.write_text("\ufeff" + ",".join(HEADER) + '\na2017,cohort,,,"people\nwith scars",,,,https://example.org/a,'
+                    "verified,\n", encoding="utf-8")
+    df, problems = read_table(path, STUDIES, "references/studies.csv")
+    assert problems == []
+    assert df["population"].tolist() == ["people\nwith scars"] and df["citekey"].tolist() == ["a2017"]
+
+
+def test_a_header_the_csv_reader_cannot_read_is_reported_on_line_1_with_its_cause(tmp_path):
+    """It used to be reported only as 'no header row', the csv error (the cause) dropped."""
+    path = tmp_path / "studies.csv"
+    path.write_text('"' + "x" * 200_000 + '"\n', encoding="utf-8")
+    _, problems = read_table(path, STUDIES, "references/studies.csv")
+    assert [(p.file, p.line, p.code, p.message) for p in problems] == [
+        ("references/studies.csv", 1, "bad-csv", "field larger than field limit (131072)"),
+        ("references/studies.csv", 1, "empty-file", "no header row")]
+
+
+def test_header_only_and_missing_optional_columns(tmp_path):
+    path = tmp_path / "studies.csv"
+    path.write_text("citekey,design,source_url,status\n", encoding="utf-8")
+    df, problems = read_table(path, STUDIES, "references/studies.csv")
+    assert problems == [] and len(df) == 0 and str(df["source_line"].dtype) == "int64"
+    path.write_text("citekey,design,source_url,status\na2017,cohort,https://example.org/a,verified\n", encoding="utf-8")
+    df, problems = read_table(path, STUDIES, "references/studies.csv")
+    assert problems == []
+    assert df.loc[0, "notes"] is None and df.loc[0, "population"] is None and pd.isna(df.loc[0, "n"])
+
+
+def test_header_problems_word_for_word(tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text("claim_id,citekey,outcome,quote,locator,status,summry\n", encoding="utf-8")
+    _, problems = read_table(path, CLAIMS, "references/claims.csv")
+    assert sorted((p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems) == [
+        ("references/claims.csv", 1, "missing-column", "summary", "required column 'summary' is missing",
+         "add it to the header: " + ",".join(CLAIMS.names)),
+        ("references/claims.csv", 1, "unknown-column", "summry", "unknown column 'summry'", "did you mean 'summary'?")]
+
+
+def test_a_duplicate_of_a_two_column_key_names_both(tmp_path):
+    path = tmp_path / "example.links.csv"
+    path.write_text("statement_id,claim_id,relation,note\nS01,c-1,supports,\nS01,c-2,supports,\nS01,c-1,partly,\n",
+                    encoding="utf-8")
+    _, problems = read_table(path, LINKS, "articles/example.links.csv")
+    assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
+        ("articles/example.links.csv", 4, "duplicate-statement-id", "statement_id",
+         "duplicate statement_id + claim_id 'S01 / c-1' (first on line 2)", "give each row a unique id or remove the copy")]
+
+
+def test_a_bad_choice_in_a_column_with_an_underscore(tmp_path):
+    path = tmp_path / "example.statements.csv"
+    path.write_text(",".join(STATEMENTS.names) + "\nS01,A quote.,claim,,,,supportd,,\n", encoding="utf-8")
+    _, problems = read_table(path, STATEMENTS, "articles/example.statements.csv")
+    assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
+        ("articles/example.statements.csv", 2, "bad-override-verdict", "override_verdict",
+         "override_verdict 'supportd' is not allowed", "did you mean 'supported'?")]

@@ -162,8 +162,8 @@ def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFram
     except csv.Error as exc:
         problems.append(Problem(shown, last + 1, "bad-csv", str(exc), "check the quoting of this row"))
     if header is None:
-        return empty_table(schema, shown), [Problem(shown, 1, "empty-file", "no header row",
-                                               f"the first line must be: {','.join(schema.names)}")]
+        return empty_table(schema, shown), problems + [Problem(shown, 1, "empty-file", "no header row",  # keep a csv error
+                                                          f"the first line must be: {','.join(schema.names)}")]
     known = set(schema.names)
     for name in header:
         if name not in known:
