@@ -134,7 +134,7 @@ def scratch_copy(target: Target, dest: Path) -> None:
     pyproject.write_text(text, encoding="utf-8")
 
 
-def run_target(target: Target, children: int, log) -> list[Mutant]:
+def run_target(target: Target, children: int) -> list[Mutant]:
     dest = OUT / target.module.replace("/", "_")[:-3]
     scratch_copy(target, dest)
     key = module_key(target.module)
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for target in targets:
         started = time.monotonic()
-        mutants = run_target(target, args.max_children, print)
+        mutants = run_target(target, args.max_children)
         results.append(report(target, mutants, allowed.get(target.module, []), args.goal, print))
         print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
     return 0 if all(results) else 1
