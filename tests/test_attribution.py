@@ -265,3 +265,16 @@ def test_reference_list_defects_and_uncovered_sentences_become_warnings_with_the
     assert u.message == ("checkable-looking sentence is not a statement (number, percent, study): "
                          "'Studies have found it works in 80 percent of people.'")
     assert u.hint == "register it in the .statements.csv file (as opinion if it is not checkable)"
+
+
+def test_undated_notices_without_identifiers_differ_by_date():
+    first = {"type": "correction", "source": "pubmed", "date": "2019-02-01"}
+    assert len(notices_by_citekey(metadata(("a", [first, {**first, "date": "2020-05-01"}])))["a"]) == 2
+
+
+def test_a_long_uncovered_sentence_is_quoted_to_80_characters(workspace):
+    article = workspace.articles[0]
+    sentence = "Studies have found that " + "laser treatment " * 8 + "works in 80 percent of people."
+    ws = replace(workspace, articles=(replace(article, body=article.body + "\n" + sentence + "\n"),))
+    (u,) = problems(ws, code="uncovered-sentence")
+    assert u.message.endswith(f": '{sentence[:80]}'") and len(sentence) > 80
