@@ -304,3 +304,13 @@ def test_a_bad_choice_in_a_column_with_an_underscore(tmp_path):
     assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
         ("articles/example.statements.csv", 2, "bad-override-verdict", "override_verdict",
          "override_verdict 'supportd' is not allowed", "did you mean 'supported'?")]
+
+
+def test_a_key_used_twice_in_one_file_is_reported_at_the_second_entry(tmp_path):
+    path = bib(tmp_path, "twice.bib", "@article{jacob2001acne, title={Acne scarring}, year={2001}}\n\n"
+               "@article{jacob2001acne, title={Acne scarring again}, year={2001}}\n")
+    df, problems = read_bibtex([path], {path: "references/twice.bib"})
+    assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
+        ("references/twice.bib", 3, "duplicate-citekey", "citekey", "duplicate citekey 'jacob2001acne'",
+         "rename one of the entries or delete the copy")]
+    assert df["title"].tolist() == ["Acne scarring"]
