@@ -55,7 +55,7 @@ def generate(root: Path, studies: int, claims: int, articles: int, statements: i
         "direction": "favours_treatment", "events_treatment": "", "total_treatment": "", "events_comparator": "",
         "total_comparator": "", "quote": "Synthetic quote.", "locator": "Abstract", "source_url": "", "status": "unverified",
         "summary": "Synthetic finding.",
-    })[CLAIMS.names].to_csv(root / "references" / "claims.csv", index=False)
+    }).reindex(columns=CLAIMS.names).to_csv(root / "references" / "claims.csv", index=False)
     claim_ids = [f"{k}-{i}" for i, k in enumerate(claim_keys)]
     for a in range(articles):
         sentences = [f"Treatment {j} improved scars by about {rng.randint(10, 90)} percent in article {a}." for j in range(statements)]

@@ -17,9 +17,18 @@ import pandas as pd
 
 from ..errors import Problem
 from ..model import Article, Statement, Workspace
+from .attribution import AttributionCheck, check_statement, study_facts
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
-from ..validate.rules import REVIEW_DESIGNS
-from .verdicts import DESIGN_LABEL, Verdict, verdict_for
+from .verdicts import Verdict, verdict_for
+
+ATTRIBUTION_HINTS = {
+    "year": "correct the year in the article, or cite the study it describes",
+    "design": "name the design as the source does, or cite a study of the design the article names",
+    "size": "correct the number in the article, or n / studies_included in references/studies.csv",
+    "duration": "correct the duration in the article, or record the study's (claims.csv duration, studies.csv "
+                "follow_up_months)",
+    "citation": "add the study's citekey to the statement's cites column",
+}
 
 @dataclass(frozen=True)
 class Uncovered:
@@ -39,6 +48,10 @@ class ArticleReport:
     references: tuple[ReferenceCheck, ...]
     uncovered: tuple[Uncovered, ...]
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    attributions: tuple[AttributionCheck, ...] = field(default_factory=tuple)  # year, design, size, duration
+
+    def attributions_of(self, statement_id: str) -> list[AttributionCheck]:
+        return [a for a in self.attributions if a.statement_id == statement_id]
 
     @property
     def blocking(self) -> bool:
@@ -118,12 +131,12 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
     for rec in linked_all.astype(object).where(linked_all.notna(), None).to_dict("records"):
         linked_by_statement.setdefault((rec["slug"], rec["statement_id"]), []).append(rec)
     citekeys = set(ws.bibliography["citekey"])
-    designs = dict(zip(ws.studies["citekey"], ws.studies["design"]))
+    facts = study_facts(ws.bibliography, ws.studies, ws.claims)
     library = LibraryIndex(ws.bibliography)
     reports = []
     for article in ws.articles:
         statements = [s for s in ws.statements if s.slug == article.slug]
-        verdicts, problems = [], []
+        verdicts, problems, attributions = [], [], []
         for s in statements:
             linked = linked_by_statement.get((article.slug, s.statement_id), [])
             where = dict(file=s.source_file, line=s.source_line)
@@ -133,11 +146,14 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                     problems.append(Problem(**where, code="unknown-citation",
                                             message=f"{s.statement_id} cites '{key}', which is not in the library",
                                             hint="add the reference to references/*.bib or fix the citekey", field="cites"))
-                elif designs.get(key) in REVIEW_DESIGNS and re.search(r"\ba (\d{4} )?study\b", s.quote, re.I):
-                    problems.append(Problem(**where, code="review-cited-as-study", severity="warning",
-                                            message=f"{s.statement_id} calls '{key}' a study, but it is a "
-                                                    f"{DESIGN_LABEL[designs[key]]}",
-                                            hint="say 'a review' or cite the primary study", field="cites"))
+            checks = check_statement(s, facts)  # what the quote says of its source: year, design, size, duration
+            attributions.extend(checks)
+            for c in checks:
+                if c.status == "disagrees" or c.field == "citation":
+                    hint = "say 'a review' or cite the primary study" if c.code == "review-cited-as-study" \
+                        else ATTRIBUTION_HINTS[c.field]
+                    problems.append(Problem(**where, code=c.code, message=c.message, hint=hint, severity="warning",
+                                            field="cites"))
             favouring = {str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")}
             if s.cites and favouring and not favouring & set(s.cites):
                 cited_ok = False
@@ -179,5 +195,5 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                                     f"'{u.sentence[:80]}'", "register it in the .statements.csv file (as opinion if "
                                     "it is not checkable)", severity="warning"))
         reports.append(ArticleReport(article, tuple(statements), tuple(verdicts), tuple(refs), tuple(uncovered),
-                                     tuple(problems)))
+                                     tuple(problems), tuple(attributions)))
     return reports

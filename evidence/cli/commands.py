@@ -18,6 +18,7 @@ from rich.text import Text
 
 from . import references as cli_resolve, serve as cli_site
 from .. import pipeline
+from ..check.attribution import attribution_reasons
 from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
 from ..query.runner import discover, run_query, run_sql
@@ -118,6 +119,9 @@ def _report_json(report: ArticleReport) -> dict[str, object]:
             "strength": verdicts[s.statement_id].strength, "reasons": list(verdicts[s.statement_id].reasons),
             "claims": list(verdicts[s.statement_id].claims), "numeric_check": verdicts[s.statement_id].numeric_check,
             "anchor": s.anchor, "line": report.article.line_of(s.start) if s.start is not None else None,
+            "attribution": [{"phrase": a.phrase, "field": a.field, "citekey": a.citekey, "article": a.article,
+                             "source": a.source, "status": a.status, "message": a.message}
+                            for a in report.attributions_of(s.statement_id)],
         } for s in report.statements],
         "references": [{"number": r.number, "citekey": r.citekey, "match": r.match_method,
                         "defects": [d.code for d in r.defects]} for r in report.references],
@@ -160,6 +164,8 @@ def _print_report(report: ArticleReport, verbose: bool) -> None:
             out.print(f"    - {r}")
         if len(v.reasons) > len(reasons):
             out.print(f"    {more(len(v.reasons) - len(reasons))}")
+        for line in attribution_reasons(report.attributions_of(s.statement_id), verbose):
+            out.print(Text.assemble("    - ", (line, "yellow" if "but" in line else "")))
     counts = report.counts()
     out.print("\n" + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
     errors = [p for p in report.problems if p.severity == "error"]

@@ -27,7 +27,7 @@ CREATE TABLE claims (
     scar_type VARCHAR, outcome VARCHAR, measure VARCHAR, value DOUBLE, low DOUBLE, high DOUBLE, unit VARCHAR,
     "interval" VARCHAR, n INTEGER, sessions DOUBLE, downtime_days DOUBLE, direction VARCHAR,
     events_treatment INTEGER, total_treatment INTEGER, events_comparator INTEGER, total_comparator INTEGER,
-    quote VARCHAR, locator VARCHAR, source_url VARCHAR, status VARCHAR, summary VARCHAR,
+    quote VARCHAR, locator VARCHAR, source_url VARCHAR, status VARCHAR, summary VARCHAR, dose VARCHAR, duration VARCHAR,
     source_file VARCHAR, source_line INTEGER
 );
 
@@ -65,6 +65,12 @@ CREATE TABLE verdicts (
 CREATE TABLE problems (
     slug VARCHAR, file VARCHAR, line INTEGER, code VARCHAR, severity VARCHAR, message VARCHAR, hint VARCHAR,
     field VARCHAR
+);
+
+-- What statements say about the studies they cite ("a 2007 meta-analysis of over 100 studies"), field by field.
+CREATE TABLE attributions (
+    slug VARCHAR, statement_id VARCHAR, phrase VARCHAR, field VARCHAR, citekey VARCHAR, article VARCHAR,
+    source VARCHAR, status VARCHAR, code VARCHAR, message VARCHAR
 );
 
 CREATE TABLE uncovered (
