@@ -87,6 +87,26 @@ def publish(settings: Settings, progress: Progress | None = None):
     return checked, result
 
 
+def report(settings: Settings, slug: str, fmt: str, output: Path | None = None,
+           progress: Progress | None = None) -> bytes:
+    """Build, then one article's report for writers (docx, markdown or html); written to ``output`` if given."""
+    from .render.report import load_report, render_report
+    from .render.site import environment
+
+    if output is not None and settings.is_input(output):
+        raise InputError([Problem(str(output), None, "output-is-input",
+                                  f"{settings.rel(output)} is a workspace input; a report never overwrites one",
+                                  "write the report outside references/, articles/, queries/ and site_templates/")])
+    build(settings, progress)
+    data = render_report(load_report(settings, slug), fmt, environment(settings) if fmt == "html" else None)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)  # a reader never sees half a file
+    return data
+
+
 STARTER = Path(__file__).parent / "starter"
 
 

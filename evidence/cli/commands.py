@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import references as cli_resolve, serve as cli_site
+from . import references as cli_resolve, report as cli_report, serve as cli_site
 from .. import pipeline
 from ..check.attribution import attribution_reasons
 from ..check.report import ArticleReport
@@ -280,6 +280,7 @@ def init(directory: Path) -> None:
 # Commands of other stages live beside their stage and register themselves here.
 cli_resolve.register(main)
 cli_site.register(main)
+cli_report.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

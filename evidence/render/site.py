@@ -27,6 +27,7 @@ from ..load.database import fetch_df, read_only
 from ..query.runner import Query, discover
 from .labels import VERDICT_LABEL, num, safe_name
 from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
+from .report import attribution_rows, render_report, report_file_name, writer_reports
 from ..workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
@@ -34,8 +35,9 @@ __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "s
 # Files this site writes, in the folders it writes them to: one of these that the new render did
 # not write is a page of something that no longer exists, and is dropped; any other file in the
 # site folder (an editor's CNAME, a logo, notes/*.csv) is carried over untouched.
-OWNED_SUFFIXES = {".html", ".csv", ".json", ".css", ".svg", ".parquet", ".duckdb"}
-SITE_FOLDERS = ("articles", "treatments", "scar-types", "studies", "queries", "downloads", "static")
+OWNED_SUFFIXES = {".html", ".csv", ".json", ".css", ".svg", ".parquet", ".duckdb", ".docx", ".md"}
+SITE_FOLDERS = ("articles", "treatments", "scar-types", "studies", "queries", "downloads", "static", "reports")
+REPORT_FORMATS = ("docx", "markdown")  # each article's report for writers, in reports/ beside the pages
 
 
 @dataclass
@@ -216,8 +218,13 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
                  for href, label, cls in nav]
         writer.write(rel, env.get_template(template).render(**common, page_path=rel, root=root, nav=links, **ctx))
 
+    for rep in writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path)):
+        for fmt in REPORT_FORMATS:
+            writer.write(f"reports/{report_file_name(rep.slug, fmt)}", render_report(rep, fmt))
     for ap in site.articles:
-        page(str(ap.article["href"]), "article.html", **as_context(ap))
+        reports = [{"label": {"docx": "Word", "markdown": "Markdown"}[fmt],
+                    "href": f"reports/{report_file_name(str(ap.article['slug']), fmt)}"} for fmt in REPORT_FORMATS]
+        page(str(ap.article["href"]), "article.html", reports=reports, **as_context(ap))
     if progress:
         progress("article pages")
     for tp in site.treatments:
