@@ -44,3 +44,26 @@ def test_truncated_lists_say_how_many_more_and_how_to_see_them(shipped, cli):
     assert hidden and all(line.endswith(" more (use -v)") for line in hidden)
     assert "(use -v)" not in full
     assert len(full.splitlines()) > len(short.splitlines())
+
+
+def test_every_console_and_progress_column_prints_text_as_written():
+    """A guard for new commands: rich's Console and TextColumn substitute emoji and markup unless told not to."""
+    import re
+
+    from tests.conftest import REPO
+
+    calls = []
+    for path in sorted((REPO / "evidence").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"\b(Console|TextColumn)\(", source):
+            depth, end = 0, m.end() - 1
+            for end in range(m.end() - 1, len(source)):  # the whole call, up to its closing parenthesis
+                depth += {"(": 1, ")": -1}.get(source[end], 0)
+                if depth == 0:
+                    break
+            calls.append((path.relative_to(REPO).as_posix(), m.group(1), source[m.start():end + 1]))
+    assert calls  # the CLI has consoles; if this fails the scan is broken, not the code
+    for where, kind, call in calls:
+        assert "markup=False" in call, (where, call)
+        if kind == "Console":
+            assert "emoji=False" in call, (where, call)

@@ -327,8 +327,12 @@ def _int(value: object) -> int | None:
     return int(value) if value is not None else None  # type: ignore[arg-type]
 
 
-def attribution_reasons(checks: Sequence[AttributionCheck], agreeing: bool = True) -> list[str]:
-    """The lines a report prints under a statement's verdict: disagreements first; agreements only if asked."""
+def attribution_order(checks: Sequence[AttributionCheck], agreeing: bool = True) -> list[AttributionCheck]:
+    """Disagreements first, then fields the library does not record; agreements last, and only if asked."""
     order = {"disagrees": 0, "unknown": 1, "agrees": 2}
-    shown = [c for c in checks if agreeing or c.status != "agrees"]
-    return [f"attribution: {c.message.split(': ', 1)[1]}" for c in sorted(shown, key=lambda c: order[c.status])]
+    return sorted((c for c in checks if agreeing or c.status != "agrees"), key=lambda c: order[c.status])
+
+
+def attribution_line(check: AttributionCheck) -> str:
+    """The line printed under a statement's verdict: its message without the statement id."""
+    return f"attribution: {check.message.split(': ', 1)[1]}"

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from . import references as cli_resolve, report as cli_report, serve as cli_site
 from .. import pipeline
-from ..check.attribution import attribution_reasons
+from ..check.attribution import attribution_line, attribution_order
 from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
 from ..query.runner import discover, run_query, run_sql
@@ -164,8 +164,8 @@ def _print_report(report: ArticleReport, verbose: bool) -> None:
             out.print(f"    - {r}")
         if len(v.reasons) > len(reasons):
             out.print(f"    {more(len(v.reasons) - len(reasons))}")
-        for line in attribution_reasons(report.attributions_of(s.statement_id), verbose):
-            out.print(Text.assemble("    - ", (line, "yellow" if "but" in line else "")))
+        for c in attribution_order(report.attributions_of(s.statement_id), agreeing=verbose):
+            out.print(Text.assemble("    - ", (attribution_line(c), "yellow" if c.status == "disagrees" else "")))
     counts = report.counts()
     out.print("\n" + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
     errors = [p for p in report.problems if p.severity == "error"]

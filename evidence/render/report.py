@@ -23,6 +23,7 @@ from .citations import CitationFormatter, Formatted, csl_item
 from .context import ArticlePage, Row, build_site, load_site_data
 from .jsonld import identifier_links
 from .labels import VERDICT_LABEL, safe_name
+from ..workspace import Settings
 
 FORMATS = {"docx": ".docx", "markdown": ".md", "html": ".html"}
 AUTHOR = "evidence-desk"
@@ -134,9 +135,9 @@ def report_of(page: ArticlePage, bibliography: Iterable[Row], formatted: Mapping
     a = page.article
     bib_by_key = {str(b["citekey"]): b for b in bibliography}
     said: dict[str, list[str]] = {}
-    order = {"disagrees": 0, "unknown": 1, "agrees": 2}
+    order = {"disagrees": 0, "unknown": 1, "agrees": 2}  # as `evidence check` prints them
     for row in sorted((r for r in attributions if r["slug"] == a["slug"]), key=lambda r: order.get(str(r["status"]), 3)):
-        text = str(row["message"]).split(": ", 1)[-1]
+        text = "attribution: " + str(row["message"]).split(": ", 1)[-1]
         said.setdefault(str(row["statement_id"]), []).append(text)
     statements = tuple(_statement(s, said.get(str(s["statement_id"]), []), bib_by_key, formatted)
                        for s in page.statements)
@@ -179,7 +180,7 @@ def writer_reports(pages: Iterable[ArticlePage], bibliography: list[Row], format
     return [report_of(p, bibliography, formatted, attributions) for p in pages]
 
 
-def load_report(settings, slug: str) -> WriterReport:
+def load_report(settings: Settings, slug: str) -> WriterReport:
     """One article's report, from the built database."""
     from .site import cache_dir  # the site module imports this one to write reports beside the pages
 
