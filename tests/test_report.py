@@ -150,3 +150,19 @@ def test_publish_writes_each_articles_report_beside_the_site(ws, cli):
     before = (reports / "example.docx").stat().st_mtime_ns
     assert cli(ws, "publish").exit_code == 0
     assert (reports / "example.docx").stat().st_mtime_ns == before  # unchanged bytes are not rewritten
+
+
+def test_site_reports_follow_edits_and_leave_an_editors_own_files(ws, cli):
+    assert cli(ws, "publish").exit_code == 0
+    (ws.site_dir / "notes.md").write_text("the editor's own notes\n", encoding="utf-8")
+    # written for this test: an editor's note on S01, which the Word comment must then show
+    text = (ws.root / "articles/example.statements.csv").read_text(encoding="utf-8")
+    write(ws, "articles/example.statements.csv", text.replace(
+        "S01,\"Most acne scars are atrophic, the sunken kind.\",claim,,connolly2017acne,,,,",
+        "S01,\"Most acne scars are atrophic, the sunken kind.\",claim,,connolly2017acne,,,,Checked twice."))
+    assert cli(ws, "publish").exit_code == 0
+    comments = comments_by_statement(ws.site_dir / "reports/example.docx")
+    assert "Editor's note: Checked twice." in comments["S01"].text
+    assert (ws.site_dir / "notes.md").read_text(encoding="utf-8") == "the editor's own notes\n"
+    cached = list((ws.root / ".evidence-cache/site/reports").glob("*.docx"))
+    assert len(cached) == 1  # the report before the edit was pruned from the cache
