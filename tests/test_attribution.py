@@ -62,6 +62,8 @@ def test_a_finding_after_the_attribution_is_not_read_as_its_size():
     (a,) = parse_attributions("A 2023 study found that 80 percent of 500 patients improved.")
     assert a.sizes == () and a.phrase == "A 2023 study"
     assert parse_attributions("Studies show that 9 in 10 people improve.") == []  # plural: no one study named
+    assert parse_attributions("In the study, most people improved.") == []  # refers back to a study named before
+    assert [a.year for a in parse_attributions("The 2019 trial found it.")] == [2019]
 
 
 def test_round_numbers_stand_for_their_rounding_and_qualifiers_for_intervals():

@@ -49,7 +49,8 @@ _DESIGN = re.compile(
     r"\b(?P<design>meta-?analysis|systematic review(?: and meta-?analysis)?|cochrane review|"
     r"(?:literature |narrative )?review|rct|trial|(?:cohort|case[- ]control|cross-sectional|observational) study|"
     r"survey|case series|case report|guideline|study)\b", re.I)
-_DETERMINER = re.compile(r"\b(?:an?|one|the|this|that|another)\s+((?:[\w’',.-]+\s+){0,5})$", re.I)
+_DETERMINER = re.compile(r"\b(?P<det>an?|one|the|this|that|another)\s+((?:[\w’',.-]+\s+){0,5})$", re.I)
+_BACK_REFERENCE = ("the", "this", "that")  # "the study found…" refers back; checked only when it adds details
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -193,7 +194,7 @@ def parse_attributions(text: str) -> list[Attribution]:
         det = _DETERMINER.search(text[max(0, m.start() - 80):m.start()])
         if not det:
             continue
-        modifiers = det.group(1)
+        modifiers = det.group(2)
         start = m.start() - len(det.group(0))
         limit = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         tail = text[m.end():min(limit, m.end() + 140)]
@@ -224,6 +225,8 @@ def parse_attributions(text: str) -> list[Attribution]:
             qual = d.groupdict().get("qual")
             duration_text = f"{(qual + ' ') if qual else ''}{d['num']} {d['unit'].lower()}s"
             duration = _count(qual, _number(d["num"]), f"{d['unit'].lower()}s", duration_text)
+        if det["det"].lower() in _BACK_REFERENCE and not (year or sizes or duration):
+            continue
         phrase = text[start:m.end() + used].strip().rstrip(",")
         found.append(Attribution(phrase, _design_word(m["design"], modifiers), int(year["year"]) if year else None,
                                  tuple(sizes.values()), duration, duration_text or ""))
