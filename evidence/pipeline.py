@@ -97,7 +97,12 @@ def report(settings: Settings, slug: str, fmt: str, output: Path | None = None,
         raise InputError([Problem(str(output), None, "output-is-input",
                                   f"{settings.rel(output)} is a workspace input; a report never overwrites one",
                                   "write the report outside references/, articles/, queries/ and site_templates/")])
-    build(settings, progress)
+    checked = analyse(settings, progress)
+    if slug not in {a.slug for a in checked.workspace.articles}:  # before the database is touched
+        known = ", ".join(a.slug for a in checked.workspace.articles) or "none"
+        raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
+                                  f"known articles: {known}")])
+    build_database(settings.db_path, database_frames(checked.workspace, list(checked.reports), checked.metadata))
     data = render_report(load_report(settings, slug), fmt, environment(settings) if fmt == "html" else None)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -117,6 +117,7 @@ def test_report_refuses_to_write_over_a_workspace_input(ws, cli):
 
 def test_report_exit_codes(ws, cli, tmp_path):
     assert cli(ws, "report", "nope", "-o", str(tmp_path / "x.md")).exit_code == 2
+    assert not (tmp_path / "x.md").exists() and not ws.db_path.exists()  # nothing written, not even the database
     assert cli(ws, "report", "example", "--format", "docx").exit_code == 2  # a .docx needs a file
     assert cli(ws, "report", "example", "-o", str(tmp_path / "x.docx")).exit_code == 0
     assert len(docx.Document(str(tmp_path / "x.docx")).comments) == 2

@@ -252,7 +252,8 @@ def _compare(a: Attribution, study: StudyFacts, slug: str, sid: str) -> list[Att
         if study.year is None:
             add("year", str(a.year), "", "unknown")
         else:
-            add("year", str(a.year), f"was published in {study.year}", "agrees" if study.year == a.year else "disagrees")
+            add("year", str(a.year), f"was published in {study.year}",
+                "agrees" if study.year == a.year else "disagrees")
     allowed = DESIGN_WORDS.get(a.design, ())
     if study.design and allowed:
         add("design", _a(a.design), f"is {_a(DESIGN_LABEL.get(study.design, study.design))}",
@@ -282,7 +283,7 @@ def _compare(a: Attribution, study: StudyFacts, slug: str, sid: str) -> list[Att
 
 
 def _close_in_time(asserted: Quantity, reported: Quantity) -> bool:
-    """Durations agree when they overlap once converted to days, allowing 10 % for unit rounding (12 weeks ~ 3 months)."""
+    """Durations agree when they overlap in days, allowing 10 % for unit rounding (12 weeks ~ 3 months)."""
     lo, hi = reported.in_base()
     return asserted.overlaps(Quantity(lo * 0.9, hi * 1.1, "days", reported.text))
 

@@ -138,7 +138,8 @@ def report_of(page: ArticlePage, bibliography: Iterable[Row], formatted: Mapping
     bib_by_key = {str(b["citekey"]): b for b in bibliography}
     said: dict[str, list[str]] = {}
     order = {"disagrees": 0, "unknown": 1, "agrees": 2}  # as `evidence check` prints them
-    for row in sorted((r for r in attributions if r["slug"] == a["slug"]), key=lambda r: order.get(str(r["status"]), 3)):
+    mine = [r for r in attributions if r["slug"] == a["slug"]]
+    for row in sorted(mine, key=lambda r: order.get(str(r["status"]), 3)):
         text = "attribution: " + str(row["message"]).split(": ", 1)[-1]
         said.setdefault(str(row["statement_id"]), []).append(text)
     statements = tuple(_statement(s, said.get(str(s["statement_id"]), []), bib_by_key, formatted)
@@ -232,7 +233,8 @@ def render_markdown(report: WriterReport) -> str:
         if s.changed_to:
             out += [f"The article's wording changed; it now reads: “{_md(s.changed_to)}”", ""]
         if s.override_reason:
-            out += [f"Editor's verdict overrides the computed one ({_md(s.computed_label)}): {_md(s.override_reason)}", ""]
+            out += [f"Editor's verdict overrides the computed one ({_md(s.computed_label)}): "
+                    f"{_md(s.override_reason)}", ""]
         lines = [f"- {_md(r)}" for r in (*s.reasons, *s.attribution)]
         for e in s.evidence:
             links = " · ".join(_md_link(label, url) for label, url in e.links)
