@@ -30,6 +30,7 @@ class Uncovered:
     line: int
     sentence: str
     triggers: tuple[str, ...]
+    partial: bool = False  # the rest of a sentence beside a registered statement
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def uncovered_sentences(article: Article, statements: list[Statement]) -> list[U
             piece = article.body[a:z]
             hits = tuple(name for name, rx in TRIGGERS.items() if rx.search(piece))
             if hits:
-                found.append(Uncovered(article.slug, a, z, article.line_of(a), piece, hits))
+                found.append(Uncovered(article.slug, a, z, article.line_of(a), piece, hits, bool(covering)))
     return found
 
 
@@ -200,7 +201,9 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
         uncovered = uncovered_sentences(article, statements)
         for u in uncovered:
             problems.append(Problem(article.source_file, u.line, "uncovered-sentence",
-                                    f"checkable-looking sentence is not a statement ({', '.join(u.triggers)}): "
+                                    ("the rest of a sentence beside a statement is not registered" if u.partial
+                                     else "checkable-looking sentence is not a statement")
+                                    + f" ({', '.join(u.triggers)}): "
                                     f"'{u.sentence[:80]}'", "register it in the .statements.csv file (as opinion if "
                                     "it is not checkable)", severity="warning"))
         reports.append(ArticleReport(article, tuple(statements), tuple(verdicts), tuple(refs), tuple(uncovered),

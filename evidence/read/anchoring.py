@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -55,6 +56,7 @@ class Normalised:
         return self.starts[start], self.ends[end - 1]
 
 
+@lru_cache(maxsize=16)  # an article body is folded once, however many quotes are looked up
 def normalise(text: str) -> Normalised:
     """Fold quotes, dashes (and the spaces around them), whitespace runs, ligatures and soft hyphens.
 
@@ -115,10 +117,17 @@ def describe_difference(quote: str, text: str, context: int = 3) -> str:
     "the article adds 'usually': quote 'acne scars are atrophic', article 'acne scars are usually atrophic'".
     """
     a, b = _TOKEN.findall(fold(quote)), _TOKEN.findall(fold(text))
-    parts = []
+    changes: list[list[int]] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             continue
+        if changes and all(t.isspace() for t in a[changes[-1][1]:i1]) and all(t.isspace() for t in b[changes[-1][3]:j1]):
+            changes[-1][1], changes[-1][3] = i2, j2  # "two weeks" -> "ten days" is one change, not two
+        else:
+            changes.append([i1, i2, j1, j2])
+    parts = []
+    for i1, i2, j1, j2 in changes:
+        op = "insert" if i1 == i2 else "delete" if j1 == j2 else "replace"
         c = 2 * context  # tokens include the spaces between words
         left = ("…" if i1 > c else "") + "".join(a[max(0, i1 - c):i2 + c]).strip() + ("…" if i2 + c < len(a) else "")
         right = ("…" if j1 > c else "") + "".join(b[max(0, j1 - c):j2 + c]).strip() + ("…" if j2 + c < len(b) else "")
@@ -148,6 +157,9 @@ def anchor_quote(body: str, quote: str, prefix: str = "") -> Anchor:
     status = "exact"
     if prefix and hits:
         preferred = [h for h in hits if body[:h].rstrip().endswith(prefix.rstrip())]
+        if not preferred:  # the prefix may be typed with other typography than the article's
+            key = fold(prefix)
+            preferred = [h for h in hits if fold(body[max(0, h - 2 * len(prefix) - 16):h]).endswith(key)]
         hits = preferred or hits
     if len(hits) > 1:
         status = "ambiguous"
@@ -160,10 +172,13 @@ def anchor_quote(body: str, quote: str, prefix: str = "") -> Anchor:
     folded = _anchor_folded(body, quote, prefix)
     if folded is not None:
         return folded
-    match = fuzz.partial_ratio_alignment(quote, body, score_cutoff=FUZZY_CUTOFF)
-    if match is None:
-        return Anchor(None, None, "missing", None, 0.0)
-    start, end, score = _best_span(body, quote, match.dest_start, match.dest_end)
+    found = _near_prefix(body, quote, prefix) if prefix.strip() else None
+    if found is None:
+        match = fuzz.partial_ratio_alignment(quote, body, score_cutoff=FUZZY_CUTOFF)
+        if match is None:
+            return Anchor(None, None, "missing", None, 0.0)
+        found = (match.dest_start, match.dest_end)
+    start, end, score = _best_span(body, quote, *found)
     return Anchor(start, end, "changed", body[start:end], round(score, 1),
                   body[max(0, start - CONTEXT):start], body[end:end + CONTEXT])
 
@@ -185,6 +200,21 @@ def _anchor_folded(body: str, quote: str, prefix: str) -> Anchor | None:
     start, end = nb.original_span(hits[0], hits[0] + len(nq))
     return Anchor(start, end, "ambiguous" if len(hits) > 1 else "exact", body[start:end], 100.0,
                   body[max(0, start - CONTEXT):start], body[end:end + CONTEXT], normalised=True)
+
+
+def _near_prefix(body: str, quote: str, prefix: str) -> tuple[int, int] | None:
+    """The edited quote right after its prefix: the prefix exists to pick one of several similar
+    passages, so it must steer the fuzzy search too, not only the exact one."""
+    best: tuple[float, int, int] | None = None
+    key = prefix.strip()
+    for at in _occurrences(body, key):
+        lo = at + len(key)
+        window = body[lo:lo + len(quote) * 2 + 20]
+        match = fuzz.partial_ratio_alignment(quote, window, score_cutoff=FUZZY_CUTOFF)
+        near = match is not None and len(window[:match.dest_start].strip()) <= len(quote) // 4
+        if match is not None and near and (best is None or match.score > best[0]):
+            best = (match.score, lo + match.dest_start, lo + match.dest_end)
+    return (best[1], best[2]) if best else None
 
 
 def prefix_before(body: str, start: int, limit: int = 40) -> str:

@@ -72,7 +72,7 @@ def _from_html(html: str) -> tuple[str, dict[str, str]]:
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
     text = trafilatura.extract(html, output_format="markdown", include_comments=False, include_tables=False,
-                               include_images=False, include_links=False, include_formatting=False,
+                               include_images=False, include_links=False, include_formatting=True,
                                favor_recall=True) or ""
     meta: dict[str, str] = {}
     found = trafilatura.extract_metadata(html, extensive=False)
@@ -162,6 +162,14 @@ def _from_text(raw: str, meta: dict[str, str]) -> Draft:
             for ln in lines:
                 m = _NUMBERED.match(ln)
                 references.append(m.group(2) if m else ln)
+            continue
+        numbered = [_NUMBERED.match(ln) for ln in lines]
+        if all(numbered) and all(re.search(r"\b(?:19|20)\d{2}\b", m.group(2)) for m in numbered if m):
+            in_refs = True  # a numbered list of citations with no heading: the reference list
+            references.extend(m.group(2) for m in numbered if m)
+            continue
+        if all(numbered):
+            blocks.extend("- " + m.group(2) for m in numbered if m)
             continue
         if all(_TEXT_BULLET.match(ln) for ln in lines):
             blocks.extend("- " + _TEXT_BULLET.match(ln).group(1).strip() for ln in lines)  # type: ignore[union-attr]

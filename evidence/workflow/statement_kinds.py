@@ -72,7 +72,8 @@ _ADVICE = re.compile(
 _SUPERLATIVE = re.compile(
     r"\b(?:the\s+most|most\s+(?=\w+(?:ive|ful|ent|ant|able|ible|ous|al|ly|ing)\b|common|popular|severe)|best|least|worst|"
     r"fastest|safest|strongest|greatest|highest|lowest|biggest|largest|smallest|easiest|deepest|gentlest|"
-    r"newest|only|gold standard|number one|#1|first-line)\b",
+    r"newest|only|gold standard|number one|#1|first-line"
+    r"|(?:one of )?the\s+(?!(?:inter|hon|mod|harv|for|sugg|requ|prot|cont)est)\w{2,}est)\b",
     re.I,
 )
 _MOST_OF = re.compile(r"\b(?:most|the majority of)\s+(?!the most)(?:of\s+)?(?:us|people|patients|adults|women|men|"
@@ -178,7 +179,7 @@ def assess(text: str, units: tuple[str, ...] = UNITS) -> Assessment:
 
 
 def _is_advice(text: str) -> bool:
-    first = re.match(r"[\w']+", text)
+    first = re.match(r"[\w']+", text.replace("’", "'"))
     return bool(first and first.group(0).lower() in _IMPERATIVE) or bool(_ADVICE.search(text))
 
 
