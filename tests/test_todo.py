@@ -64,7 +64,7 @@ def test_statement_resting_only_on_unverified_claims(ws, cli):
     (item,) = [i for i in _items(ws) if i.category == "unverified"]
     assert item.statement == "S01" and not item.blocking
     assert (item.file, item.line) == ("references/claims.csv", 2)
-    assert "connolly2017acne-1" in item.message and "set status to verified" in item.fix
+    assert "connolly2017acne-1" in item.message and "set status to verified in references/claims.csv:2" in item.fix
     assert cli(ws, "todo").exit_code == 0  # unverified evidence is work, not a blocking problem
 
 

@@ -104,7 +104,7 @@ def _from_problem(p: Problem, s: Statement | None, slug: str | None, line_of) ->
 def _unverified(statements: list[Statement], links: pd.DataFrame, claims: pd.DataFrame, studies: pd.DataFrame,
                 articles: dict[str, Article]) -> list[TodoItem]:
     """Statements whose every supporting claim is unverified (or comes from an unverified study)."""
-    study_status = dict(zip(studies["citekey"], studies["status"]))
+    study_rows = {row.citekey: row for row in studies.itertuples(index=False)}
     claim_rows = {row.claim_id: row for row in claims.itertuples(index=False)}
     favouring = links[links["relation"].isin(["supports", "partly"])]
     by_statement: dict[tuple[str, str], list[str]] = {}
@@ -115,16 +115,24 @@ def _unverified(statements: list[Statement], links: pd.DataFrame, claims: pd.Dat
         ids = [c for c in by_statement.get((s.slug, s.statement_id), []) if c in claim_rows]
         if not ids:
             continue
-        unverified = [c for c in ids if claim_rows[c].status != "verified"
-                      or study_status.get(claim_rows[c].citekey) != "verified"]
+
+        def study_unverified(c: str) -> bool:
+            study = study_rows.get(claim_rows[c].citekey)
+            return study is not None and study.status != "verified"
+
+        unverified = [c for c in ids if claim_rows[c].status != "verified" or study_unverified(c)]
         if len(unverified) < len(ids):
             continue
+        rows = [f"{claim_rows[c].source_file}:{claim_rows[c].source_line} ({c})"
+                for c in unverified if claim_rows[c].status != "verified"]
+        for key in dict.fromkeys(claim_rows[c].citekey for c in unverified if study_unverified(c)):
+            rows.append(f"{study_rows[key].source_file}:{study_rows[key].source_line} ({key})")
         first = claim_rows[unverified[0]]
-        where = ", ".join(f"{claim_rows[c].source_file}:{claim_rows[c].source_line} ({c})" for c in unverified)
         items.append(TodoItem(
             "unverified", False,
-            f"{s.statement_id} rests only on unverified claims: {', '.join(unverified)}",
-            f"check each claim's quote and numbers on its source_url, then set status to verified: {where}",
+            f"rests only on unverified claims: {', '.join(unverified)}",
+            "check the quotes and numbers on the study's page (source_url), then set status to verified in "
+            + ", ".join(rows),
             str(first.source_file), int(first.source_line), s.slug, s.statement_id,
             articles[s.slug].line_of(s.start) if s.slug in articles and s.start is not None else None,
         ))
