@@ -138,3 +138,14 @@ def test_curly_quotes_typed_straight_do_not_block_the_check(ws, cli):
     s01 = next(s for s in report.statements if s.statement_id == "S01")
     assert s01.anchor == "exact" and s01.current_text == "Most acne scars are atrophic, the “sunken” kind."
     assert cli(ws, "check").exit_code == 0
+
+
+def test_a_quote_not_found_shows_the_nearest_passage_and_what_differs(ws, cli):
+    md = (ws.root / "articles/example.md").read_text()
+    write(ws, "articles/example.md", md.replace("Most acne scars are atrophic, the sunken kind.",
+                                                "Many acne marks are flat, a brown kind."))
+    result = cli(ws, "check")
+    assert result.exit_code == 2
+    assert "[quote-not-found] S01: quote not found" in result.output
+    assert "nearest passage: 'Many acne marks are flat, a brown kind.'" in result.output
+    assert "the quote has 'Most' where the article has 'Many'" in result.output

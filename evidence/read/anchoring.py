@@ -202,6 +202,21 @@ def _anchor_folded(body: str, quote: str, prefix: str) -> Anchor | None:
                   body[max(0, start - CONTEXT):start], body[end:end + CONTEXT], normalised=True)
 
 
+NEAREST_CUTOFF = 50.0
+
+
+def nearest_passage(body: str, quote: str) -> str | None:
+    """For a quote that no longer anchors: the most similar passage, at a looser cutoff than a
+    re-anchoring (shown to the editor, never used as an anchor)."""
+    if not quote.strip():
+        return None
+    match = fuzz.partial_ratio_alignment(quote, body, score_cutoff=NEAREST_CUTOFF)
+    if match is None:
+        return None
+    start, end, _ = _best_span(body, quote, match.dest_start, match.dest_end)
+    return body[start:end]
+
+
 def _near_prefix(body: str, quote: str, prefix: str) -> tuple[int, int] | None:
     """The edited quote right after its prefix: the prefix exists to pick one of several similar
     passages, so it must steer the fuzzy search too, not only the exact one."""

@@ -54,7 +54,8 @@ _ATTRIBUTION = re.compile(
 )
 _OPINION = re.compile(
     r"\b(?:I|we)\s+(?:think|believe|feel|love|like|prefer|adore|swear by)\b|\bin my (?:opinion|experience|view)\b"
-    r"|\bpersonally\b|\bmy (?:favou?rite|go-to)\b|\bworth (?:it|the|a try)\b|\bour (?:favou?rite|pick)",
+    r"|\bpersonally\b|\bmy (?:favou?rite|go-to)\b|\bworth (?:it|the|a try)\b|\bour (?:favou?rite|pick)"
+    r"|\bDr\.? [A-Z]\w+ (?:also )?(?:recommends|prefers|likes|loves)\b",
     re.I,
 )
 _IMPERATIVE = (
@@ -89,7 +90,9 @@ _CLAIM = re.compile(
     r"boost(?:s|ed)?|prevent(?:s|ed)?|treat(?:s|ed)?|help(?:s|ed)?|works?|effective(?:ly)?|efficacy|safe(?:ly)?|"
     r"risks?|linked|associated|lowers?|raises?|protects?|damag(?:e|es|ed|ing)|stimulat\w+|triggers?|speeds? up|"
     r"slows?|irritat\w+|heals?|fades?|clears?|shrinks?|thins?|thickens?|repairs?|results? in|side effects?|"
-    r"can|may|could|will|always|never|guarantee\w*|proven|permanent\w*|significant\w*|common|rare|affects?)\b",
+    r"can|may|could|will|always|never|guarantee\w*|proven|permanent\w*|significant\w*|common|rare|affects?|"
+    r"occurs?|appears?|go(?:es)? away|leaves? behind|lasts?|requires?|involves?|creat(?:e|es|ed)|categori[sz]ed|"
+    r"classified|consists? of|caused|typically|usually|often|generally|likely|probably|technically|option)\b",
     re.I,
 )
 
