@@ -103,7 +103,7 @@ def test_reference_without_identifier_and_study_without_claims(ws, cli):
     (no_id,) = [i for i in items if i.category == "no-identifier"]
     assert no_id.message == "reference 'connolly2017acne' has no DOI, PMID or PMCID"
     assert (no_id.file, no_id.line) == ("references/library.bib", 1)
-    assert "evidence match example" in no_id.fix
+    assert "add doi = {...} or pmid = {...} to references/library.bib:1" in no_id.fix
     (no_claims,) = [i for i in items if i.category == "no-claims"]
     assert no_claims.fix.startswith("evidence claims suggest manuskiatti2013comparison")
     assert (no_claims.file, no_claims.line) == ("references/studies.csv", 3)

@@ -70,7 +70,7 @@ def todo_items(checked: Checked, slug: str | None = None) -> list[TodoItem]:
     statements = [s for r in reports for s in r.statements]
     items += _unverified(statements, ws.links, ws.claims, ws.studies, articles)
     used = None if slug is None else _citekeys_used(checked, slug, statements)
-    items += _without_identifier(ws.bibliography, used, sorted(articles))
+    items += _without_identifier(ws.bibliography, used)
     items += _without_claims(ws.studies, ws.claims, used)
     order = list(CATEGORIES)
     return sorted(items, key=lambda i: (order.index(i.category), i.file, i.line or 0, i.statement or ""))
@@ -127,13 +127,13 @@ def _unverified(statements: list[Statement], links: pd.DataFrame, claims: pd.Dat
                 for c in unverified if claim_rows[c].status != "verified"]
         for key in dict.fromkeys(claim_rows[c].citekey for c in unverified if study_unverified(c)):
             rows.append(f"{study_rows[key].source_file}:{study_rows[key].source_line} ({key})")
-        first = claim_rows[unverified[0]]
+        first_file, first_line = rows[0].split(" ")[0].rsplit(":", 1)
         items.append(TodoItem(
             "unverified", False,
             f"rests only on unverified claims: {', '.join(unverified)}",
             "check the quotes and numbers on the study's page (source_url), then set status to verified in "
             + ", ".join(rows),
-            str(first.source_file), int(first.source_line), s.slug, s.statement_id,
+            first_file, int(first_line), s.slug, s.statement_id,
             articles[s.slug].line_of(s.start) if s.slug in articles and s.start is not None else None,
         ))
     return items
@@ -149,17 +149,17 @@ def _citekeys_used(checked: Checked, slug: str, statements: list[Statement]) -> 
     return used
 
 
-def _without_identifier(bibliography: pd.DataFrame, used: set[str] | None, slugs: list[str]) -> list[TodoItem]:
+def _without_identifier(bibliography: pd.DataFrame, used: set[str] | None) -> list[TodoItem]:
     items = []
-    match = f"evidence match {slugs[0]}" if len(slugs) == 1 else "evidence match ARTICLE"
     for row in bibliography.itertuples(index=False):
         if used is not None and row.citekey not in used:
             continue
         if any(isinstance(v, str) and v for v in (row.doi, row.pmid, row.pmcid)):
             continue
+        where = f"{row.source_file}:{row.source_line}"
         items.append(TodoItem("no-identifier", False, f"reference '{row.citekey}' has no DOI, PMID or PMCID",
-                              f"find it (`{match}` searches Crossref for an article's printed references) and add "
-                              f"doi = {{...}} or pmid = {{...}} to {row.source_file}:{row.source_line}",
+                              f"look it up (the study's page, PubMed) and add doi = {{...}} or pmid = {{...}} to "
+                              f"{where}; then `evidence resolve` and `evidence verify` check the record",
                               str(row.source_file), int(row.source_line)))
     return items
 
