@@ -96,8 +96,8 @@ def _rest(body: str, start: int, end: int, covering: list[tuple[int, int]]) -> l
     out = []
     for a, z in pieces:
         raw = body[a:z]
-        lead = len(raw) - len(raw.lstrip(" ,;:—–-.\n"))
-        trimmed = raw.strip(" ,;:—–-\n")
+        rest = raw.lstrip(" ,;:—–-.\n")  # what joined it to the statement: punctuation, not text
+        lead, trimmed = len(raw) - len(rest), rest.rstrip(" ,;:—–-\n")
         if len(re.findall(r"\w+", trimmed)) >= 3:
             out.append((a + lead, a + lead + len(trimmed)))
     return out
