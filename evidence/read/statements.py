@@ -36,8 +36,8 @@ def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Stat
                                     f"{row.statement_id}: quote not found in {article.source_file}: '{quote[:70]}'"
                                     + (f"; nearest passage: '{near[:90]}': {describe_difference(quote, near)}"
                                        if near else ""),
-                                    "copy the quote from the article text (typography such as curly quotes and "
-                                    "dashes does not matter), or delete the statement if the text is gone",
+                                    "copy the quote exactly from the article text (only typography such as curly "
+                                    "quotes, dashes and spaces may differ), or delete the statement if the text is gone",
                                     field="quote"))
         elif anchor.status == "ambiguous":
             problems.append(Problem(shown, line, "ambiguous-quote",
