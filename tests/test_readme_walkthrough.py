@@ -46,9 +46,10 @@ def test_the_walkthrough_runs_as_written(tmp_path, cli):
     assert (result.exit_code, result.output) == (1, todo_out)
 
     (bib,) = _blocks("bibtex")
-    studies, claims, links = _blocks("csv")
+    drafted, studies, claims, links = _blocks("csv")
+    assert drafted.split(",")[0] == studies.split(",")[0] == "akgun2025cardiac"
     _append(ws.root / "references/library.bib", "\n" + bib)
-    _append(ws.root / "references/studies.csv", studies)
+    _append(ws.root / "references/studies.csv", studies)  # the editor's row replaces the draft
     _append(ws.root / "references/claims.csv", claims)
     _append(ws.root / "articles/jdm-heart.links.csv", links)
     result = cli(ws, "todo", "jdm-heart")
@@ -81,15 +82,24 @@ def test_the_walkthrough_runs_as_written(tmp_path, cli):
     assert cli(ws, "todo", "jdm-heart").exit_code == 0
 
 
-def test_the_walkthrough_bibtex_is_what_evidence_add_writes_for_the_real_record():
+def test_the_walkthrough_bibtex_and_study_row_are_what_evidence_add_writes_for_the_real_record(tmp_path):
     recording = SHARED / "external" / "pubmed" / "metapub" / "38909159.xml"
     if not recording.is_file():
         pytest.skip(f"the real PubMed record is not at {recording}")
+    from evidence.read.tables import STUDIES
     from evidence.resolve.entries import Registry, format_entry, from_work
     from evidence.resolve.ncbi import parse_pubmed
+    from evidence.resolve.studyrows import append_rows, draft
 
     ((pmid, (work, _)),) = parse_pubmed(ET.parse(recording).getroot()).items()
     cand = from_work(work, f"pmid:{pmid}")
     (bib,) = _blocks("bibtex")
-    assert format_entry(Registry([]).citekey(cand), cand).rstrip("\n") == bib.rstrip("\n")
+    key = Registry([]).citekey(cand)
+    assert format_entry(key, cand).rstrip("\n") == bib.rstrip("\n")
+    row, _ = draft(key, cand, "add")
+    assert row is not None
+    studies = tmp_path / "studies.csv"
+    studies.write_text(",".join(STUDIES.names) + "\n", encoding="utf-8")
+    append_rows(studies, [row])
+    assert studies.read_text(encoding="utf-8").splitlines()[1] == _blocks("csv")[0].rstrip("\n")
     assert "3 of 11 JDM patients" in ET.parse(recording).getroot().findtext(".//AbstractText[@Label='RESULTS']")
