@@ -16,7 +16,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import references as cli_resolve, report as cli_report, serve as cli_site
+from . import find as cli_find, references as cli_resolve, report as cli_report, serve as cli_site
+from . import workflow as cli_workflow
 from .. import pipeline
 from ..check.attribution import attribution_line, attribution_order
 from ..check.report import ArticleReport
@@ -280,6 +281,8 @@ def init(directory: Path) -> None:
 # Commands of other stages live beside their stage and register themselves here.
 cli_resolve.register(main)
 cli_site.register(main)
+cli_find.register(main)
+cli_workflow.register(main)
 cli_report.register(main)
 
 
