@@ -154,9 +154,14 @@ def test_several_cites_compare_with_the_one_that_fits(facts):
     assert {c.citekey for c in checks} == {"karnik2014double"} and all(c.status == "agrees" for c in checks)
 
 
-def test_details_without_a_citation_are_flagged(facts):
-    (c,) = check_statement(statement("A 2019 study of 300 people found it."), facts)
-    assert c.field == "citation" and c.status == "unknown" and "year and size" in c.message
+def test_without_cites_the_supporting_evidence_is_compared(facts):
+    uncited = statement("A 2019 study of 300 people found it.")
+    assert check_statement(uncited, facts) == []  # nothing cited, nothing linked: nothing to compare with
+    checks = by_field(check_statement(uncited, facts, ["karnik2014double"]))
+    assert checks["year"].status == "disagrees" and checks["year"].citekey == "karnik2014double"
+    assert checks["size"].status == "disagrees" and "147 participants" in checks["size"].message
+    cited = statement("A 2019 study of 300 people found it.", "liu2023prevalence")
+    assert {c.citekey for c in check_statement(cited, facts, ["karnik2014double"])} == {"liu2023prevalence"}
 
 
 # --- in the check report ----------------------------------------------------------------------------------------

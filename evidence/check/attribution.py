@@ -112,7 +112,7 @@ class AttributionCheck:
     slug: str
     statement_id: str
     phrase: str
-    field: str  # year | design | size | duration | citation
+    field: str  # year | design | size | duration
     citekey: str | None
     article: str
     source: str
@@ -127,8 +127,6 @@ class AttributionCheck:
     @property
     def message(self) -> str:
         head = f"{self.statement_id}: “{self.phrase}”"
-        if self.field == "citation":
-            return f"{head} cites no reference, so its {self.article} cannot be checked"
         if self.status == "disagrees":
             return f"{head}: {self.field}: the article says {self.article}, but {self.citekey} {self.source}"
         if self.status == "agrees":
@@ -288,18 +286,19 @@ def _close_in_time(asserted: Quantity, reported: Quantity) -> bool:
     return asserted.overlaps(Quantity(lo * 0.9, hi * 1.1, "days", reported.text))
 
 
-def check_statement(statement: Statement, studies: Mapping[str, StudyFacts]) -> list[AttributionCheck]:
-    """Each attribution of the statement against the cited study that fits it best (fewest disagreements)."""
+def check_statement(statement: Statement, studies: Mapping[str, StudyFacts],
+                    evidence: Sequence[str] = ()) -> list[AttributionCheck]:
+    """Each attribution of the statement against the study it describes.
+
+    That study is the one in ``cites``; a statement that cites nothing is compared with the
+    studies of its supporting evidence (``evidence``) instead. Of several candidates, the one
+    that fits best (fewest disagreements) is compared. With neither, nothing is checked: the
+    statement is already reported for having no evidence.
+    """
+    keys = statement.cites or tuple(evidence)
+    candidates = [studies[k] for k in keys if k in studies]
     results: list[AttributionCheck] = []
-    for a in parse_attributions(statement.quote):
-        candidates = [studies[k] for k in statement.cites if k in studies]
-        if not candidates:
-            details = [w for w, v in (("year", a.year), ("size", a.sizes or None), ("duration", a.duration))
-                       if v is not None]
-            if details and not statement.cites:
-                results.append(AttributionCheck(statement.slug, statement.statement_id, a.phrase, "citation", None,
-                                                " and ".join(details), "", "unknown"))
-            continue
+    for a in parse_attributions(statement.quote) if candidates else []:
         options = [_compare(a, s, statement.slug, statement.statement_id) for s in candidates]
         results.extend(min(options, key=lambda checks: sum(c.status == "disagrees" for c in checks)))
     return results

@@ -28,7 +28,6 @@ ATTRIBUTION_HINTS = {
     "size": "correct the number in the article, or n / studies_included in references/studies.csv",
     "duration": "correct the duration in the article, or record the study's (claims.csv duration, studies.csv "
                 "follow_up_months)",
-    "citation": "add the study's citekey to the statement's cites column",
 }
 
 @dataclass(frozen=True)
@@ -170,10 +169,12 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                     problems.append(Problem(**where, code="unknown-citation",
                                             message=f"{s.statement_id} cites '{key}', which is not in the library",
                                             hint="add the reference to references/*.bib or fix the citekey", field="cites"))
-            checks = check_statement(s, facts)  # what the quote says of its source: year, design, size, duration
+            evidence_keys = sorted({str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")})
+            # what the quote says of its source (year, design, size, duration): the cited study, else its evidence
+            checks = check_statement(s, facts, evidence_keys)
             attributions.extend(checks)
             for c in checks:
-                if c.status == "disagrees" or c.field == "citation":
+                if c.status == "disagrees":
                     hint = "say 'a review' or cite the primary study" if c.code == "review-cited-as-study" \
                         else ATTRIBUTION_HINTS[c.field]
                     problems.append(Problem(**where, code=c.code, message=c.message, hint=hint, severity="warning",
