@@ -95,9 +95,11 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = ()) 
                          outcome, len(studies), participants)
     randomised = [c for c in body if _text(c, "design") in RANDOMISED]
     score = 4 if randomised else 2
-    designs = sorted({_text(c, "design").replace("_", " ") for c in body})
+    designs = sorted({_text(c, "design").replace("_", " ") for c in randomised or body})
+    others = sorted({_text(c, "design").replace("_", " ") for c in body if c not in randomised}) if randomised else []
     reasons.append(f"starts {'high' if randomised else 'low'}: {'randomised' if randomised else 'non-randomised'} "
-                   f"evidence ({', '.join(designs)})")
+                   f"evidence ({', '.join(designs)})" + (f"; also non-randomised results ({', '.join(others)})"
+                                                           if others else ""))
     down = 0
     keys = {_text(c, "claim_id") for c in body}
     pooled = next((p for p in comparisons if keys & set(p.claims) and p.pooled), None)
