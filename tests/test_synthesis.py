@@ -153,3 +153,41 @@ def test_shipped_workspace_pools_microneedling_with_prp_and_the_query_reports_it
     assert r.estimate > 1 and r.ci_low > 1  # a ratio on its natural scale, not a logarithm
     expected = pool([from_counts(20, 50, 5, 50), from_counts(5, 27, 2, 27)]).random
     assert r.estimate == pytest.approx(round(expected.estimate, 3))
+
+
+def test_impossible_counts_unknown_included_studies_and_unexplained_bias_are_input_errors(ws, cli):
+    """Written for this test (not a real recording): a starter workspace with three bad pooling inputs."""
+    studies = (ws.root / "references" / "studies.csv").read_text(encoding="utf-8").splitlines()
+    studies[0] += ",includes,risk_of_bias,risk_of_bias_reason"
+    studies[1] += ",,,"
+    studies.append("connolly2017acnx,meta_analysis,,,test row,,,,https://example.org/x,unverified,,nosuch2020x,high,")
+    (ws.root / "references" / "studies.csv").write_text("\n".join(studies) + "\n", encoding="utf-8")
+    claims = (ws.root / "references" / "claims.csv").read_text(encoding="utf-8").splitlines()
+    header = claims[0].split(",")
+    row = dict.fromkeys(header, "")
+    row.update(claim_id="connolly2017acne-9", citekey="connolly2017acne", outcome="efficacy", quote="q",
+               locator="Table 1", status="verified", summary="s", events_treatment="30", total_treatment="20",
+               events_comparator="1", total_comparator="20")
+    claims.append(",".join(row[h] for h in header))
+    (ws.root / "references" / "claims.csv").write_text("\n".join(claims) + "\n", encoding="utf-8")
+    r = cli(ws, "build")
+    assert r.exit_code == 2
+    assert "claims.csv:3: [impossible-counts]" in r.output
+    assert "studies.csv:3: [unknown-included-study]" in r.output
+    assert "studies.csv:3: [risk-of-bias-without-reason]" in r.output
+    assert not ws.db_path.exists()
+
+
+def test_treatment_page_has_a_summary_of_findings_and_a_pooled_forest_plot(shipped, tmp_path):
+    from evidence import pipeline
+
+    pipeline.render(shipped, output=tmp_path / "site")
+    html = (tmp_path / "site" / "treatments" / "microneedling_prp.html").read_text(encoding="utf-8")
+    assert "Summary of findings" in html and "Efficacy range" not in html
+    sof = html[html.index('<table class="sof">'):html.index("</table>", html.index('<table class="sof">'))]
+    assert "RR 3.55 (95% CI 1.63 to 7.73)" in sof and "I² 0%" in sof
+    assert "starts high" in sof and "imprecision" in sof  # certainty with its reasons
+    plot = html[html.index('<figure class="forest pooled"'):]
+    plot = plot[:plot.index("</figure>")]
+    assert '<polygon class="pooled"' in plot and "Weights (random effects): asif2016combined" in plot
+    assert "<desc" in plot and "Heterogeneity: I² = 0%" in plot  # the text alternative states everything
