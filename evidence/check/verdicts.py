@@ -138,8 +138,8 @@ def verdict_for(statement: Statement, linked: Sequence[Claim], cited_ok: bool, g
         if not cited_ok and computed == "supported":
             computed = "partly_supported"
             head.insert(0, "downgraded: the cited source does not carry this claim")
-        if [c for c in [*sup, *part] if not unverified(c)] == [] and [*sup, *part]:
-            head.append("rests only on unverified claims")
+        if [*sup, *part] and all(unverified(c) for c in [*sup, *part]) and not any("unverified" in h for h in head):
+            head.append("the support rests only on unverified claims")
         order = [("supports", sup), ("partly supports", part), ("contradicts", con), ("context", ctx)]
         if computed == "contradicted":
             order.insert(0, order.pop(2))
