@@ -42,7 +42,7 @@ def generate(root: Path, studies: int, claims: int, articles: int, statements: i
         "citekey": keys, "design": [rng.choice(DESIGNS) for _ in keys], "n": [rng.randint(10, 500) for _ in keys],
         "studies_included": "", "population": "synthetic adults", "skin_types": "", "follow_up_months": 6,
         "funding": "", "source_url": "https://example.org/synthetic", "status": "unverified", "notes": "synthetic",
-    })[STUDIES.names].to_csv(root / "references" / "studies.csv", index=False)
+    }).reindex(columns=STUDIES.names).to_csv(root / "references" / "studies.csv", index=False)
     claim_keys = [keys[i % studies] for i in range(claims)]
     values = [round(rng.uniform(10, 90), 1) for _ in range(claims)]
     pd.DataFrame({

@@ -20,6 +20,7 @@ from .load.frames import database_frames
 from .model import Workspace
 from .resolve.store import metadata_frame
 from .read.reader import read_workspace
+from .synthesis.body import Synthesis, synthesise
 from .validate.rules import validate
 from .workspace import Settings, load_settings
 
@@ -32,6 +33,7 @@ class Checked:
     reports: tuple[ArticleReport, ...]
     warnings: tuple[Problem, ...]  # input problems that are not errors
     metadata: pd.DataFrame  # fetched metadata, from the resolver's cache only (never the network)
+    synthesis: Synthesis | None = None  # pooled estimates and the certainty grader behind the verdicts
 
 
 def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
@@ -44,17 +46,18 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     if progress:
         progress("validated")
     metadata = metadata_frame(settings)
-    reports = check_workspace(ws, notices_by_citekey(metadata))
+    synthesis = synthesise(ws)
+    reports = check_workspace(ws, notices_by_citekey(metadata), synthesis.grade)
     if progress:
         progress("checked")
-    return Checked(ws, tuple(reports), tuple(problems), metadata)
+    return Checked(ws, tuple(reports), tuple(problems), metadata, synthesis)
 
 
 def build(settings: Settings, progress: Progress | None = None,
           before_rename: Callable[[Path], None] | None = None) -> Checked:
     """Build ``evidence.duckdb`` atomically; returns what was checked."""
     checked = analyse(settings, progress)
-    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata)
+    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis)
     build_database(settings.db_path, frames, before_rename=before_rename)
     if progress:
         progress("database written")
@@ -71,7 +74,7 @@ def check(settings: Settings, slug: str | None = None) -> Checked:
         known = ", ".join(r.article.slug for r in checked.reports) or "none"
         raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
                                   f"known articles: {known}")])
-    return Checked(checked.workspace, reports, checked.warnings, checked.metadata)
+    return Checked(checked.workspace, reports, checked.warnings, checked.metadata, checked.synthesis)
 
 
 def render(settings: Settings, progress: Progress | None = None, output: Path | None = None):

@@ -16,7 +16,7 @@ from typing import Mapping
 import pandas as pd
 
 from ..errors import Problem
-from ..model import Article, Statement, Workspace
+from ..model import Article, Grader, Statement, Workspace
 from ..read.anchoring import describe_difference
 from .attribution import AttributionCheck, check_statement, study_facts
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
@@ -59,7 +59,8 @@ class ArticleReport:
         return any(p.severity == "error" for p in self.problems)
 
     def counts(self) -> dict[str, int]:
-        counts = {v: 0 for v in ("supported", "partly_supported", "unsupported", "contradicted", "not_checkable")}
+        counts = {v: 0 for v in ("supported", "partly_supported", "overstated", "unsupported", "contradicted",
+                                 "not_checkable")}
         for v in self.verdicts:
             counts[v.verdict] += 1
         return counts
@@ -142,11 +143,17 @@ def _notice_problems(s: Statement, linked: list[dict[str, object]],
     return problems
 
 
-def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None) -> list[ArticleReport]:
-    """Verdicts and article-level checks for every article in the workspace."""
+def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None,
+                    grade: Grader | None = None) -> list[ArticleReport]:
+    """Verdicts and article-level checks for every article in the workspace.
+
+    ``grade`` gives the certainty of a body of linked claims (the synthesis stage's GRADE-lite, passed in
+    by the pipeline); without it a design-only stand-in grades the evidence.
+    """
     notices = notices or {}
-    claims = ws.claims.merge(ws.studies[["citekey", "design", "n"]].rename(columns={"n": "study_n"}),
-                             on="citekey", how="left")
+    study_cols = [c for c in ("citekey", "design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
+                  if c in ws.studies.columns]
+    claims = ws.claims.merge(ws.studies[study_cols].rename(columns={"n": "study_n"}), on="citekey", how="left")
     claims["n"] = claims["n"].fillna(claims["study_n"])
     links = ws.links.rename(columns={"note": "link_note"})[["slug", "statement_id", "claim_id", "relation", "link_note"]]
     linked_all = links.merge(claims, on="claim_id", how="inner")
@@ -186,7 +193,7 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                                         message=f"{s.statement_id}: cited source ({', '.join(s.cites)}) does not carry "
                                                 f"this claim; the evidence comes from {', '.join(sorted(favouring))}",
                                         hint="cite the study that carries the claim", field="cites"))
-            v = verdict_for(s, linked, cited_ok)
+            v = verdict_for(s, linked, cited_ok, grade)
             verdicts.append(v)
             problems.extend(_notice_problems(s, linked, notices))
             if s.anchor == "changed":

@@ -119,6 +119,8 @@ def _report_json(report: ArticleReport) -> dict[str, object]:
             "verdict": verdicts[s.statement_id].verdict, "computed_verdict": verdicts[s.statement_id].computed_verdict,
             "strength": verdicts[s.statement_id].strength, "reasons": list(verdicts[s.statement_id].reasons),
             "claims": list(verdicts[s.statement_id].claims), "numeric_check": verdicts[s.statement_id].numeric_check,
+            "certainty": verdicts[s.statement_id].certainty, "outcome": verdicts[s.statement_id].outcome,
+            "certainty_reasons": list(verdicts[s.statement_id].certainty_reasons),
             "anchor": s.anchor, "line": report.article.line_of(s.start) if s.start is not None else None,
             "attribution": [{"phrase": a.phrase, "field": a.field, "citekey": a.citekey, "article": a.article,
                              "source": a.source, "status": a.status, "message": a.message}
@@ -150,7 +152,7 @@ def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> N
 
 def _print_report(report: ArticleReport, verbose: bool) -> None:
     """One block per statement: id, verdict, strength, the quote, then its reasons."""
-    colours = {"supported": "green", "partly_supported": "yellow", "unsupported": "magenta",
+    colours = {"supported": "green", "partly_supported": "yellow", "overstated": "dark_orange", "unsupported": "magenta",
                "contradicted": "red", "not_checkable": "dim"}
     out.print(Text.assemble((report.article.title, "bold"), f" ({report.article.source_file})"))
     verdicts = {v.statement_id: v for v in report.verdicts}
@@ -159,7 +161,7 @@ def _print_report(report: ArticleReport, verbose: bool) -> None:
         quote = s.quote if len(s.quote) < 140 else s.quote[:137] + "..."
         out.print(Text.assemble("\n", (s.statement_id, "bold"), " ",
                                 (v.verdict.replace('_', ' ').upper(), colours[v.verdict]),
-                                f" (evidence: {v.strength}) “{quote}”"))
+                                f" (certainty: {v.strength}) “{quote}”"))
         reasons = v.reasons if verbose else v.reasons[:4]
         for r in reasons:
             out.print(f"    - {r}")

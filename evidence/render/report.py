@@ -66,7 +66,7 @@ class CheckedStatement:
 
     @property
     def heading(self) -> str:
-        return f"{self.statement_id} · {self.verdict_label} · evidence: {self.strength}"
+        return f"{self.statement_id} · {self.verdict_label} · certainty: {self.strength}"
 
 
 @dataclass(frozen=True)
