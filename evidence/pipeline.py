@@ -57,11 +57,16 @@ def build(settings: Settings, progress: Progress | None = None,
           before_rename: Callable[[Path], None] | None = None) -> Checked:
     """Build ``evidence.duckdb`` atomically; returns what was checked."""
     checked = analyse(settings, progress)
-    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis)
-    build_database(settings.db_path, frames, before_rename=before_rename)
+    write_database(settings, checked, before_rename)
     if progress:
         progress("database written")
     return checked
+
+
+def write_database(settings: Settings, checked: Checked, before_rename: Callable[[Path], None] | None = None) -> None:
+    """Write what ``analyse`` found into ``evidence.duckdb`` (atomically): the one place that does."""
+    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis)
+    build_database(settings.db_path, frames, before_rename=before_rename)
 
 
 def check(settings: Settings, slug: str | None = None) -> Checked:
@@ -105,7 +110,7 @@ def report(settings: Settings, slug: str, fmt: str, output: Path | None = None,
         known = ", ".join(a.slug for a in checked.workspace.articles) or "none"
         raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
                                   f"known articles: {known}")])
-    build_database(settings.db_path, database_frames(checked.workspace, list(checked.reports), checked.metadata))
+    write_database(settings, checked)
     data = render_report(load_report(settings, slug), fmt, environment(settings) if fmt == "html" else None)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
