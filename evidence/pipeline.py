@@ -13,11 +13,13 @@ from typing import Callable
 
 import pandas as pd
 
+from .check.quote_checks import QuoteCheck, check_quotes
 from .check.report import ArticleReport, check_workspace, notices_by_citekey
 from .load.database import build_database
 from .errors import InputError, Problem, has_errors
 from .load.frames import database_frames
 from .model import Workspace
+from .resolve.sourcetext import load_texts
 from .resolve.store import metadata_frame
 from .read.reader import read_workspace
 from .validate.rules import validate
@@ -32,6 +34,7 @@ class Checked:
     reports: tuple[ArticleReport, ...]
     warnings: tuple[Problem, ...]  # input problems that are not errors
     metadata: pd.DataFrame  # fetched metadata, from the resolver's cache only (never the network)
+    quotes: tuple[QuoteCheck, ...] = ()  # each claim's quote against the cached source text (never the network)
 
 
 def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
@@ -44,17 +47,18 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     if progress:
         progress("validated")
     metadata = metadata_frame(settings)
-    reports = check_workspace(ws, notices_by_citekey(metadata))
+    quotes = tuple(check_quotes(ws.claims, load_texts(settings)))
+    reports = check_workspace(ws, notices_by_citekey(metadata), {q.claim_id: q for q in quotes})
     if progress:
         progress("checked")
-    return Checked(ws, tuple(reports), tuple(problems), metadata)
+    return Checked(ws, tuple(reports), tuple(problems), metadata, quotes)
 
 
 def build(settings: Settings, progress: Progress | None = None,
           before_rename: Callable[[Path], None] | None = None) -> Checked:
     """Build ``evidence.duckdb`` atomically; returns what was checked."""
     checked = analyse(settings, progress)
-    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata)
+    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.quotes)
     build_database(settings.db_path, frames, before_rename=before_rename)
     if progress:
         progress("database written")
@@ -71,7 +75,7 @@ def check(settings: Settings, slug: str | None = None) -> Checked:
         known = ", ".join(r.article.slug for r in checked.reports) or "none"
         raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
                                   f"known articles: {known}")])
-    return Checked(checked.workspace, reports, checked.warnings, checked.metadata)
+    return Checked(checked.workspace, reports, checked.warnings, checked.metadata, checked.quotes)
 
 
 def render(settings: Settings, progress: Progress | None = None, output: Path | None = None):

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..model import Article, Statement, Workspace
+from .quote_checks import QuoteCheck, quote_problems
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
 from ..validate.rules import REVIEW_DESIGNS
 from .verdicts import DESIGN_LABEL, Verdict, verdict_for
@@ -106,8 +107,13 @@ def _notice_problems(s: Statement, linked: list[dict[str, object]],
     return problems
 
 
-def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None) -> list[ArticleReport]:
-    """Verdicts and article-level checks for every article in the workspace."""
+def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None,
+                    quotes: Mapping[str, QuoteCheck] | None = None) -> list[ArticleReport]:
+    """Verdicts and article-level checks for every article in the workspace.
+
+    ``quotes`` (claim_id -> :class:`QuoteCheck`, from the cached source text) adds warnings for
+    statements resting on a quote that is not in its source, and for misplaced locators.
+    """
     notices = notices or {}
     claims = ws.claims.merge(ws.studies[["citekey", "design", "n"]].rename(columns={"n": "study_n"}),
                              on="citekey", how="left")
@@ -167,6 +173,8 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                 problems.append(Problem(**where, code="number-unverified", severity="warning",
                                         message=f"{s.statement_id}: " + next(r for r in v.reasons if r.startswith("number:")),
                                         hint="link a claim that reports the number", field="asserts"))
+        if quotes:
+            problems.extend(quote_problems(statements, linked_by_statement, quotes))
         refs = check_reference_list(article, library)
         for r in refs:
             for d in r.defects:

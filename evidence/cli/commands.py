@@ -129,16 +129,22 @@ def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> N
     checked = _run(lambda: pipeline.check(settings, article))
     reports = list(checked.reports)
     if fmt == "json":
+        quotes = {q.claim_id: q.as_dict() for q in checked.quotes}
         data = [_report_json(r) for r in reports]
+        for report in data:  # each statement's claims with their quote status
+            for st in report["statements"]:
+                st["quotes"] = [quotes[c] for c in st["claims"] if c in quotes]
         click.echo(json.dumps(data[0] if article else data, indent=2, ensure_ascii=False))
     else:
+        quotes = {q.claim_id: q for q in checked.quotes}
         for r in reports:
-            _print_report(r, verbose)
+            _print_report(r, verbose, quotes)
     sys.exit(1 if any(r.blocking for r in reports) else 0)
 
 
-def _print_report(report: ArticleReport, verbose: bool) -> None:
-    """One block per statement: id, verdict, strength, the quote, then its reasons."""
+def _print_report(report: ArticleReport, verbose: bool, quotes: dict | None = None) -> None:
+    """One block per statement: id, verdict, strength, the quote, its reasons, its claims' quote status."""
+    quotes = quotes or {}
     colours = {"supported": "green", "partly_supported": "yellow", "unsupported": "magenta",
                "contradicted": "red", "not_checkable": "dim"}
     out.print(f"[bold]{escape(report.article.title)}[/] ({escape(report.article.source_file)})")
@@ -153,6 +159,9 @@ def _print_report(report: ArticleReport, verbose: bool) -> None:
             out.print(f"    - {r}", markup=False)
         if len(v.reasons) > len(reasons):
             out.print(f"    ... {len(v.reasons) - len(reasons)} more (--verbose)")
+        for claim_id in v.claims:
+            if claim_id in quotes:
+                out.print(f"    quote {claim_id}: {quotes[claim_id].describe()}", markup=False)
     counts = report.counts()
     out.print("\n" + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
     errors = [p for p in report.problems if p.severity == "error"]

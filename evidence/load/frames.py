@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Sequence
 
 import pandas as pd
 
+from ..check.quote_checks import QuoteCheck, quote_checks_frame
 from ..check.report import ArticleReport
 from ..model import Workspace
 from ..read.tables import split_list
@@ -18,7 +20,8 @@ def _vocab(df: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["id"]).drop_duplicates("id")
 
 
-def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.DataFrame,
+                    quotes: Sequence[QuoteCheck] = ()) -> dict[str, pd.DataFrame]:
     studies = ws.studies.dropna(subset=["citekey"]).drop_duplicates("citekey").copy()
     studies["evidence_level"] = studies["design"].map(EVIDENCE_LEVEL).astype("Int64")
     claims = ws.claims.dropna(subset=["claim_id"]).drop_duplicates("claim_id")
@@ -71,4 +74,5 @@ def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.Da
         "problems": problems,
         "uncovered": uncovered,
         "metadata": metadata,
+        "quote_checks": quote_checks_frame(quotes),
     }

@@ -77,4 +77,12 @@ CREATE TABLE metadata (
     retracted BOOLEAN, notices JSON, mismatches JSON
 );
 
+-- Each claim's quote looked up in the cached source text (abstracts, open-access full text), by `build`.
+-- status: exact | normalised | near | not_found | no_text; see `evidence verify --quotes` in README.md.
+CREATE TABLE quote_checks (
+    claim_id VARCHAR PRIMARY KEY, citekey VARCHAR, status VARCHAR NOT NULL, source VARCHAR, source_label VARCHAR,
+    section VARCHAR, fetched_at VARCHAR, url VARCHAR, score DOUBLE, differences VARCHAR[], numbers_missing VARCHAR[],
+    locator_agrees BOOLEAN, description VARCHAR
+);
+
 CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR);

@@ -7,8 +7,9 @@ DOI-only reference still gets PubMed's retraction signals. Each source runs in i
 small thread pool, sized to its service's concurrency; the shared :class:`HttpClient`
 keeps every service inside its rate.
 
-A failed fetch never replaces a good answer already in the cache: the old answer is kept
-and the failure is reported, so a flaky network cannot erase what was known.
+A failed fetch is never stored as an answer: it is reported, a good answer already in the
+cache is kept, and otherwise the cache simply has nothing for it, so ``verify`` says "never
+fetched" rather than presenting a network failure as something the service said.
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ class ResolveSummary:
     seconds: float
     offline: bool
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    texts: Any = None  # the source-text step's TextSummary, when ``api.resolve`` ran it
 
     def reasons(self) -> dict[str, int]:
         return dict(Counter(f"{f.source}: {f.error}" for f in self.failed).most_common())
@@ -134,8 +136,8 @@ def answer(source: str, ident: Identifier, cache: Cache, client: HttpClient, ref
     if client.offline:
         return Fetched(ident.key, source, "failed", now(), error="offline, and not in the cache")
     result = SOURCES[source].fetch(client, [ident], now())[0]
-    if result.status == "failed" and old is not None and old.status != "failed":
-        return old
+    if result.status == "failed":  # never stored: an older answer stays, else the cache says "never fetched"
+        return old if old is not None and old.status != "failed" else result
     cache.put(result)
     return result
 
@@ -227,10 +229,8 @@ def resolve(settings: Any, offline: bool = False, refresh: bool = False, progres
                     for result in future.result():
                         job = (result.source, normalise(*result.identifier.split(":", 1)))  # type: ignore[arg-type]
                         old = previous.get(job)
-                        if result.status == "failed":
+                        if result.status == "failed":  # reported, never stored as an answer
                             keep = old is not None and old.status in ("found", "not_found")
-                            if not keep:
-                                cache.put(result)
                             resolved[job] = old if keep else result  # type: ignore[assignment]
                             failures.append(Failure(result.source, result.identifier, tuple(sorted(wanted.get(job, ()))),
                                                     result.error or "failed", old.fetched_at if keep else None))
