@@ -49,7 +49,7 @@ def resolve(settings: Any, offline: bool = False, refresh: bool = False, progres
     try:
         summary = _resolve(settings, offline=offline, refresh=refresh, progress=progress, client=client)
         sent = client.requests_sent
-        texts = collect_texts(settings, client, offline=offline or client.offline, refresh=refresh, progress=progress)
+        texts = collect_texts(settings, client, offline=offline or client.offline, refresh=refresh)
         return replace(summary, texts=texts, requests=summary.requests + client.requests_sent - sent)
     finally:
         if own:
