@@ -6,7 +6,7 @@ given the first status that holds, best first:
 - ``exact``: the quote, as typed, is in the passage;
 - ``normalised``: equal once both sides are normalised (:func:`normalise`): markup such as
   ``<i>`` and entities removed, Unicode compatibility forms (NFKC), typographic quotes,
-  dashes and minus signs made plain, hyphens inside words and soft hyphens dropped (so
+  dashes and minus signs made plain, hyphens between letters and soft hyphens dropped (so
   "pre-treatment", "pre- treatment" and "pretreatment" are one word), whitespace collapsed
   (and none kept just inside brackets or before punctuation); an ellipsis ("..." or "…") in
   the quote stands for omitted words, so its parts must appear in order;
@@ -46,7 +46,7 @@ _TYPOGRAPHY = str.maketrans({
     "\u00d7": "x", "\u00ad": None, "\u200b": None, "\ufeff": None,
 })
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_WORD_HYPHEN = re.compile(r"(?<=\w)-\s*(?=\w)")
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-\s*(?=[^\W\d_])")  # between letters only: '5-7' stays
 _SPACE = re.compile(r"\s+")
 _BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
 _AFTER_OPEN = re.compile(r"([(\[])\s+")
@@ -172,8 +172,9 @@ def find_quote(quote: str, passages: Sequence[Passage], locator: str = "") -> Qu
     normed = [normalise(p.text) for p in passages]
 
     def pick(hits: list[Passage]) -> Passage:
+        named = [p for p in hits if p.label and p.label.lower() in locator.lower()]  # "Abstract, Impact"
         agreeing = [p for p in hits if locator_agrees(locator, p, passages) is True]
-        return (agreeing or hits)[0]
+        return (named or agreeing or hits)[0]
 
     exact = [p for p in passages if typed and typed in p.text]
     if exact:

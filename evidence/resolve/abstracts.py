@@ -34,6 +34,7 @@ _CATEGORY_WORDS = (
 _NLM = {"BACKGROUND": "background", "OBJECTIVE": "objective", "METHODS": "methods", "RESULTS": "results",
         "CONCLUSIONS": "conclusions"}
 _TAG = re.compile(r"<[^>]+>")
+_BLOCKS = frozenset({"p", "td", "th", "tr", "title", "caption", "label", "list-item", "sec", "AbstractText"})
 _SPACE = re.compile(r"\s+")
 
 
@@ -62,8 +63,11 @@ def _text_of(element: ET.Element, skip: Iterable[str] = ()) -> str:
         if el.text:
             parts.append(el.text)
         for child in el:
-            if _local(child.tag) not in skipped:
+            name = _local(child.tag)
+            if name not in skipped:
                 walk(child)
+                if name in _BLOCKS:  # a table cell or paragraph ends a word even without a space
+                    parts.append(" ")
             if child.tail:
                 parts.append(child.tail)
 
