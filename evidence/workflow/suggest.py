@@ -27,6 +27,7 @@ from ..check.quotes import normalise
 from ..errors import InputError, Problem
 from ..read.tables import CLAIMS, LINKS, VOCABULARY, read_table, split_list
 from ..resolve.sourcetext import load_texts
+from ..validate.rules import CONTROLS
 from ..resolve.texts import SourceText
 from .findings import Numbers, finding_sentences, parse_numbers
 
@@ -171,12 +172,13 @@ def candidates(texts: Sequence[SourceText], citekey: str, treatments: pd.DataFra
                 seen.add(key)
                 named = mentions(quote, treatment_terms)
                 scars = mentions(quote, scar_terms)
-                comparator = named[1] if len(named) > 1 else None
-                guessed = [name for name, value in (("treatment", named[:1]), ("comparator", comparator),
+                treatment = next((t for t in named if t not in CONTROLS), None)  # "baseline" is never the treatment
+                comparator = next((t for t in named if t != treatment and treatment is not None), None)
+                guessed = [name for name, value in (("treatment", treatment), ("comparator", comparator),
                                                     ("scar_type", scars[:1])) if value] + ["outcome"]
                 out.append(Candidate(
                     citekey, quote, _locator(section.part, section.label), text.label, section.title or "Abstract",
-                    page_url(text), parse_numbers(quote), named[0] if named else None, comparator,
+                    page_url(text), parse_numbers(quote), treatment, comparator,
                     scars[0] if scars else None, guess_outcome(quote, comparator is not None), tuple(guessed)))
     return out
 
