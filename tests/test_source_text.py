@@ -151,7 +151,10 @@ def test_resolve_caches_each_abstract_with_source_url_date_and_hash(ws, served):
 
 
 def test_verify_quotes_statuses_numbers_sections_and_exit_code(ws, served):
-    _resolve(ws)
+    resolved = _cli(ws, "resolve")
+    assert resolved.exit_code == 0, resolved.output
+    assert ("source text: 5 abstracts, 12 records without one; full texts: 0 fetched, 0 cached, 0 not open access, "
+            "0 failed") in resolved.stdout
     result = _cli(ws, "verify", "--quotes", "--format", "json")
     assert result.exit_code == 1  # a quote not found, and a number missing
     checks = {c["claim_id"]: c for c in json.loads(result.stdout)["claims"]}
@@ -240,6 +243,10 @@ def test_build_loads_quote_checks_check_warns_and_the_study_page_shows_them(ws, 
     codes = {p.code: p for r in checked.reports for p in r.problems}
     assert "S01 rests on jdm-other-paper, whose quote is not in its source text" in codes["quote-not-in-source"].message
     assert codes["quote-locator-differs"].line == 6 and "CONCLUSION" in codes["quote-locator-differs"].message
+    as_json = json.loads(_cli(ws, "check", "example", "--format", "json").stdout)
+    s01 = next(s for s in as_json["statements"] if s["id"] == "S01")
+    assert {q["claim_id"]: q["status"] for q in s01["quotes"]} == {"jdm-other-paper": "not_found",
+                                                                  "jdm-wrong-place": "exact"}
     result = _cli(ws, "check")
     assert "quote jdm-other-paper: NOT FOUND in the PubMed abstract" in result.stdout
     assert "quote jdm-wrong-place: found in the PubMed abstract, CONCLUSION, fetched" in result.stdout
@@ -310,3 +317,27 @@ def test_claims_suggest_refuses_what_it_cannot_draft(ws, served):
         result = _cli(ws, "claims", "suggest", *args)
         assert result.exit_code == 2 and message in result.stderr, result.stderr
     assert snapshot(ws.root / "references") == before
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path("/usr/bin/chromium").exists(), reason="Debian's chromium is absent")
+def test_the_study_page_shows_quote_status_in_a_real_browser(ws, served):
+    from playwright.sync_api import expect, sync_playwright
+
+    _resolve(ws)
+    settings = load_settings(ws.root)
+    pipeline.build(settings)
+    pipeline.render(settings)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto((settings.site_dir / "studies" / "jdm2024cardiac.html").as_uri())
+            unfound = page.locator("#c-jdm-other-paper .quote-check")
+            expect(unfound).to_be_visible()
+            expect(unfound).to_have_class("quote-check bad")
+            expect(unfound).to_contain_text("NOT FOUND in the PubMed abstract")
+            expect(page.locator("#c-jdm-exact .quote-check")).to_contain_text(
+                "found in the PubMed abstract, RESULTS, fetched")
+            expect(page.locator("#c-jdm-near .quote-check")).to_contain_text("quote 'involvment' / source 'involvement'")
+        finally:
+            browser.close()
