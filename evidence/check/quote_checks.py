@@ -83,13 +83,13 @@ def _value(v: object) -> object:
 
 
 def check_claim(claim: Mapping[str, Any], state: Any | None) -> QuoteCheck:
-    """One claim against its study's :class:`~evidence.resolve.sourcetext.TextState` (None: unknown study)."""
+    """One claim against its study's :class:`~evidence.resolve.sourcetext.TextState` (None: nothing cached)."""
     base = dict(claim_id=str(claim["claim_id"]), citekey=str(claim["citekey"]), locator=str(_value(claim.get("locator")) or ""),
                 source_file=str(claim.get("source_file") or ""),
                 source_line=int(claim["source_line"]) if _value(claim.get("source_line")) is not None else None)
     recorded = {k: _value(claim.get(k)) for k in ("value", "low", "high", "n")}
     if state is None or not state.texts:
-        detail = state.why_no_text() if state is not None else "the study has no library record"
+        detail = state.why_no_text() if state is not None else "never fetched: run `evidence resolve`"
         return QuoteCheck(status="no_text", numbers=check_numbers(recorded, None), detail=detail, **base)
     found = passages(state.texts)
     match: QuoteMatch = find_quote(str(_value(claim.get("quote")) or ""), found, base["locator"])

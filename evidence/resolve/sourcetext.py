@@ -13,7 +13,7 @@ never fetched, so no one mistakes "we never asked" for "there is no abstract".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from .abstracts import crossref_abstract, europepmc_abstract, pubmed_abstract
@@ -137,7 +137,6 @@ class TextState:
     not_found: tuple[SourceText, ...] = ()  # the source answered: no text there
     never_fetched: tuple[str, ...] = ()  # 'pubmed pmid:123': asked of no one yet
     has_identifier: bool = True
-    sources_tried: tuple[str, ...] = field(default_factory=tuple)
 
     def why_no_text(self) -> str:
         """Why there is nothing to search: 'never fetched' and 'not found at the source' kept apart."""
@@ -153,9 +152,15 @@ class TextState:
 
 
 def load_texts(settings: Any) -> dict[str, TextState]:
-    """Per citekey, the texts the cache holds (no network, ever)."""
-    refs, _, _ = load(settings)
+    """Per citekey, the texts the cache holds (no network, ever).
+
+    With no cache at all (nothing was ever resolved) the answer is empty without reading the
+    library again: every claim's text is then "never fetched" (see ``check.quote_checks``).
+    """
     cache = Cache(cache_dir(settings))
+    if not cache.root.is_dir():
+        return {}
+    refs, _, _ = load(settings)
     texts = TextCache(cache.root)
     answers = known_answers(refs, cache)
     out: dict[str, TextState] = {}
@@ -175,6 +180,5 @@ def load_texts(settings: Any) -> dict[str, TextState]:
                 missing.append(text)
         rank = {name: i for i, name in enumerate(SOURCE_ORDER)}
         found.sort(key=lambda t: (rank.get(t.source, 99), t.identifier))
-        out[ref.citekey] = TextState(ref.citekey, tuple(found), tuple(missing), tuple(never), bool(ref.idents),
-                                     tuple(f"{s} {i.key}" for s, i in jobs))
+        out[ref.citekey] = TextState(ref.citekey, tuple(found), tuple(missing), tuple(never), bool(ref.idents))
     return out
