@@ -26,6 +26,7 @@ import pandas as pd
 from ..check.quotes import normalise
 from ..errors import InputError, Problem
 from ..read.tables import CLAIMS, LINKS, VOCABULARY, read_table, split_list
+from ..resolve.library import load as load_library
 from ..resolve.sourcetext import load_texts
 from ..validate.rules import CONTROLS
 from ..resolve.texts import SourceText
@@ -194,13 +195,13 @@ def _vocab(settings: Any, name: str, problems: list[Problem]) -> pd.DataFrame:
 
 def suggest(settings: Any, citekey: str) -> list[Candidate]:
     """Draft claims for ``citekey`` from its cached text; InputError when there is no text to draft from."""
-    states = load_texts(settings)
-    state = states.get(citekey)
-    if state is None:
+    state = load_texts(settings).get(citekey)
+    if state is None and citekey not in {ref.citekey for ref in load_library(settings)[0]}:
         raise InputError([Problem("references/", None, "unknown-citekey", f"no reference '{citekey}' in the library",
                                   "check the citekey (see references/*.bib)")])
-    if not state.texts:
-        raise InputError([Problem("references/", None, "no-source-text", f"{citekey}: {state.why_no_text()}",
+    if state is None or not state.texts:
+        why = state.why_no_text() if state is not None else "never fetched"
+        raise InputError([Problem("references/", None, "no-source-text", f"{citekey}: {why}",
                                   "run `evidence resolve` (with the network) first")])
     problems: list[Problem] = []
     treatments, scars = _vocab(settings, "treatments.csv", problems), _vocab(settings, "scar_types.csv", problems)
