@@ -185,6 +185,14 @@ def test_never_fetched_is_not_not_found_and_a_failure_is_not_stored(ws, served):
     assert result.exit_code == 0  # nothing to check yet is not a failure
     check = next(c for c in json.loads(result.stdout)["claims"] if c["claim_id"] == "jdm-exact")
     assert check["status"] == "no_text" and "never fetched" in check["detail"] and "not found" not in check["detail"]
+    from evidence.resolve.cache import Cache
+    from evidence.resolve.records import Fetched
+
+    legacy = Cache(cache_dir(ws))  # a failure cached by an older version is no answer: it reads as never fetched
+    legacy.put(Fetched("pmid:38909159", "pubmed", "failed", "2026-01-01T00:00:00Z", error="unknown host"))
+    assert legacy.get("pubmed", "pmid:38909159") is None
+    assert api.verify(ws).as_dict()["references"][0]["status"] == "not_resolved"
+    legacy.path("pubmed", "pmid:38909159").unlink()
     served.fault["pubmed"] = lambda request: Response("Internal Server Error", status=500)
     summary = _resolve(ws)
     assert {f.source for f in summary.failed} == {"pubmed"}

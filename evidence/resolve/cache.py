@@ -50,10 +50,16 @@ class Cache:
         return self.root / source / kind / _file_name(value)
 
     def get(self, source: str, identifier: str) -> Fetched | None:
-        """The stored answer, or None when absent or unreadable (an unreadable file is refetched)."""
+        """The stored answer, or None when absent or unreadable (an unreadable file is refetched).
+
+        A ``failed`` entry (written by versions that cached failures) is no answer either: it
+        reads as never fetched, and the next run fetches it again.
+        """
         path = self.path(source, identifier)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("status") == "failed":
+                return None
             return Fetched.from_dict(data)
         except FileNotFoundError:
             return None
