@@ -196,7 +196,7 @@ def test_never_fetched_is_not_not_found_and_a_failure_is_not_stored(ws, served):
     served.fault["pubmed"] = lambda request: Response("Internal Server Error", status=500)
     summary = _resolve(ws)
     assert {f.source for f in summary.failed} == {"pubmed"}
-    assert not (cache_dir(ws) / "pubmed").exists() and not (cache_dir(ws) / "text" / "pubmed").exists()
+    assert not list((cache_dir(ws) / "pubmed").rglob("*.json")) and not (cache_dir(ws) / "text" / "pubmed").exists()
     state = load_texts(ws)["jdm2024cardiac"]
     assert state.never_fetched == ("pubmed pmid:38909159",) and "never fetched" in state.why_no_text()
     served.fault.clear()
