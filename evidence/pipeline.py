@@ -47,7 +47,8 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     if progress:
         progress("validated")
     metadata = metadata_frame(settings)
-    quotes = tuple(check_quotes(ws.claims, load_texts(settings)))
+    texts = load_texts(settings)  # empty when nothing was ever resolved: then no claim is checked, at no cost
+    quotes = tuple(check_quotes(ws.claims, texts)) if texts else ()
     reports = check_workspace(ws, notices_by_citekey(metadata), {q.claim_id: q for q in quotes})
     if progress:
         progress("checked")
@@ -76,6 +77,12 @@ def check(settings: Settings, slug: str | None = None) -> Checked:
         raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
                                   f"known articles: {known}")])
     return Checked(checked.workspace, reports, checked.warnings, checked.metadata, checked.quotes)
+
+
+def quote_report(settings: Settings) -> tuple[QuoteCheck, ...]:
+    """Every claim's quote against the cached source text (``no_text`` for all when none is cached)."""
+    checked = analyse(settings)
+    return checked.quotes or tuple(check_quotes(checked.workspace.claims, {}))
 
 
 def render(settings: Settings, progress: Progress | None = None, output: Path | None = None):

@@ -282,7 +282,7 @@ def check_numbers(recorded: Mapping[str, object], passage: Passage | None) -> tu
     out = []
     for name in NUMBER_FIELDS:
         value = recorded.get(name)
-        if value is None or (isinstance(value, float) and value != value):
+        if value is None or value != value:  # absent, or NaN
             continue
         number = float(value)  # type: ignore[arg-type]
         found = None if passage is None else any(same_number(number, p) for p in present)

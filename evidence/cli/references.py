@@ -120,7 +120,7 @@ def _quotes_report(settings: Settings, fmt: str) -> None:
     """``verify --quotes``: each claim's quote in the cached source text; exit 1 on not_found or a missing number."""
     from .. import pipeline
 
-    checks = _run(lambda: pipeline.analyse(settings)).quotes
+    checks = _run(lambda: pipeline.quote_report(settings))
     if fmt == "json":
         _echo(json.dumps({"claims": [c.as_dict() for c in checks]}, ensure_ascii=False, indent=2))
     else:

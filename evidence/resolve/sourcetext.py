@@ -23,7 +23,7 @@ from .http import HttpClient
 from .ids import Identifier
 from .library import Ref, load
 from .records import Fetched
-from .runner import Job, identifiers, known_answers, plan, utc_now
+from .runner import SOURCES, Job, identifiers, known_answers, plan, utc_now
 from .texts import SOURCE_ORDER, Section, SourceText, TextCache
 
 Progress = Callable[[int, int, str], None]
@@ -158,7 +158,7 @@ def load_texts(settings: Any) -> dict[str, TextState]:
     library again: every claim's text is then "never fetched" (see ``check.quote_checks``).
     """
     cache = Cache(cache_dir(settings))
-    if not cache.root.is_dir():
+    if not any((cache.root / name).is_dir() for name in (*SOURCES, "text")):  # the site keeps its own folder there
         return {}
     refs, _, _ = load(settings)
     texts = TextCache(cache.root)
