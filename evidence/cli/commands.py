@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import claims as cli_claims, references as cli_resolve, serve as cli_site
+from . import claims as cli_claims, find as cli_find, references as cli_resolve, serve as cli_site
 from .. import pipeline
 from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
@@ -277,6 +277,7 @@ def init(directory: Path) -> None:
 cli_resolve.register(main)
 cli_site.register(main)
 cli_claims.register(main)
+cli_find.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

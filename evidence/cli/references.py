@@ -190,6 +190,18 @@ def add_cmd(ctx: click.Context, identifier: str) -> None:
     result = _run(lambda: api.add(settings, identifier))
     _echo(result.entry)
     _echo(f"added {result.citekey} to {result.file} (from {result.source})", err=True)
+    _study_lines([result.study] if result.study else [], [(result.citekey, result.no_study)] if not result.study else [],
+                 result.studies_file)
+
+
+def _study_lines(rows: list, missing: list[tuple[str, str]], file: str) -> None:
+    """What was drafted into studies.csv, and what an editor must add by hand."""
+    for row in rows:
+        extra = f", n={row.n}" if row.n else ""
+        _echo(f"{file}: {row.citekey} design={row.design}{extra} status=unverified (check it on {row.source_url})",
+              err=True)
+    for key, why in missing:
+        _echo(f"{file}: no row for {key}: {why}", err=True)
 
 
 @click.command("match")
@@ -219,7 +231,11 @@ def match_cmd(ctx: click.Context, article: str | None, fmt: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path) -> None:
-    """Import a RIS, CSL-JSON or BibTeX export into the library; duplicates are refused."""
+    """Import a RIS, PubMed .nbib, CSL-JSON or BibTeX export (recognised by content); duplicates are refused.
+
+    Each new work also gets an unverified studies.csv row when its PubMed publication types
+    state a design. Exit 2, nothing written, for a file that is not one of these formats or
+    has a malformed record."""
     settings = _settings(ctx)
     result = _run(lambda: api.import_file(settings, file))
     for p in result.problems:
@@ -228,8 +244,10 @@ def import_cmd(ctx: click.Context, file: Path) -> None:
         _echo(f"added {key} ({origin})")
     for origin, why in result.duplicates:
         _echo(f"refused {origin}: {why}")
+    _study_lines(list(result.studies), list(result.no_study), result.studies_file)
     _echo(f"import ({result.format}): {len(result.added)} added to {result.file}, "
-          f"{len(result.duplicates)} duplicate(s) refused", err=True)
+          f"{len(result.duplicates)} duplicate(s) refused; {len(result.studies)} unverified row(s) added to "
+          f"{result.studies_file}", err=True)
 
 
 @click.command("export")

@@ -57,10 +57,8 @@ class Cache:
         """
         path = self.path(source, identifier)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("status") == "failed":
-                return None
-            return Fetched.from_dict(data)
+            fetched = Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            return None if fetched.status == "failed" else fetched  # an old failure is not an answer
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError):
@@ -80,9 +78,11 @@ class Cache:
             if path.name.startswith(".tmp-"):
                 continue
             try:
-                yield Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))
+                fetched = Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError):
                 continue
+            if fetched.status != "failed":
+                yield fetched
 
 
 def write_json(path: Path, data: object) -> None:

@@ -7,9 +7,8 @@ DOI-only reference still gets PubMed's retraction signals. Each source runs in i
 small thread pool, sized to its service's concurrency; the shared :class:`HttpClient`
 keeps every service inside its rate.
 
-A failed fetch is never stored as an answer: it is reported, a good answer already in the
-cache is kept, and otherwise the cache simply has nothing for it, so ``verify`` says "never
-fetched" rather than presenting a network failure as something the service said.
+A failed fetch is never stored: the failure is reported, an older answer in the cache is
+kept, and a reference never fetched stays "not resolved" rather than looking answered.
 """
 
 from __future__ import annotations
@@ -136,7 +135,7 @@ def answer(source: str, ident: Identifier, cache: Cache, client: HttpClient, ref
     if client.offline:
         return Fetched(ident.key, source, "failed", now(), error="offline, and not in the cache")
     result = SOURCES[source].fetch(client, [ident], now())[0]
-    if result.status == "failed":  # never stored: an older answer stays, else the cache says "never fetched"
+    if result.status == "failed":  # a failure is reported, never stored as an answer
         return old if old is not None and old.status != "failed" else result
     cache.put(result)
     return result
@@ -229,7 +228,7 @@ def resolve(settings: Any, offline: bool = False, refresh: bool = False, progres
                     for result in future.result():
                         job = (result.source, normalise(*result.identifier.split(":", 1)))  # type: ignore[arg-type]
                         old = previous.get(job)
-                        if result.status == "failed":  # reported, never stored as an answer
+                        if result.status == "failed":
                             keep = old is not None and old.status in ("found", "not_found")
                             resolved[job] = old if keep else result  # type: ignore[assignment]
                             failures.append(Failure(result.source, result.identifier, tuple(sorted(wanted.get(job, ()))),

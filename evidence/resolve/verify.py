@@ -77,7 +77,7 @@ class ReferenceReport:
     citekey: str
     file: str
     line: int
-    status: str  # ok | mismatch | notice | retracted | not_found | failed | not_resolved (never fetched) | no_identifier
+    status: str  # ok | mismatch | notice | retracted | not_found | failed | not_resolved | no_identifier
     identifiers: Mapping[str, str | None]
     sources: tuple[SourceAnswer, ...] = ()
     mismatches: tuple[Mismatch, ...] = ()
@@ -191,23 +191,20 @@ def merge_notices(works: Iterable[Work]) -> list[dict[str, Any]]:
 
 
 def verify_reference(ref: Ref, answers: Mapping[tuple[str, Identifier], Fetched],
-                     unfetched: Iterable[tuple[str, Identifier]] = ()) -> ReferenceReport:
+                     never_fetched: Sequence[str] = ()) -> ReferenceReport:
     """Compare one reference with its cached answers (see the module docstring).
 
-    ``unfetched`` are the (source, identifier) answers the reference needs that the cache
-    does not hold: shown as ``never_fetched``, never confused with "not found at the source".
+    ``never_fetched`` names the sources it needs that the cache has no answer from (a failed
+    fetch is not stored), so "never fetched" is told apart from "not found at the source".
     """
     ids = {kind: ref.fields.get(kind) or None for kind in IDENTIFIER_FIELDS}
     base = dict(citekey=ref.citekey, file=ref.file, line=ref.line, identifiers=ids, curated=curated_fields(ref))
     if not ref.idents:
         return ReferenceReport(status="no_identifier", notice_check="not checked: no DOI, PMID or PMCID", **base)
     fetched = _ordered(answers)
-    never = tuple(SourceAnswer(source, ident.key, "never_fetched", "", "never fetched: run `evidence resolve`")
-                  for source, ident in sorted(unfetched, key=lambda j: (j[0], j[1])))
     if not fetched:
-        return ReferenceReport(status="not_resolved", notice_check="not checked: never fetched; run `evidence resolve`",
-                               sources=never, **base)
-    states = tuple(SourceAnswer(a.source, a.identifier, a.status, a.fetched_at, a.error) for a in fetched) + never
+        return ReferenceReport(status="not_resolved", notice_check="not checked: run `evidence resolve`", **base)
+    states = tuple(SourceAnswer(a.source, a.identifier, a.status, a.fetched_at, a.error) for a in fetched)
     works = [a.work for a in fetched if a.status == "found" and a.work is not None]
     mismatches, missing_ids, missing_fields = compare(ref, works)
     notices = merge_notices(works)
@@ -215,7 +212,7 @@ def verify_reference(ref: Ref, answers: Mapping[tuple[str, Identifier], Fetched]
     checked = [a for a in fetched if a.source in NOTICE_SOURCES and a.status == "found"]
     broken = sorted({f"{a.source} ({a.error or a.status})" for a in fetched
                      if a.source in NOTICE_SOURCES and a.status == "failed"}
-                    | {f"{a.source} (never fetched)" for a in never if a.source in NOTICE_SOURCES})
+                    | {f"{s} (never fetched: run `evidence resolve`)" for s in never_fetched if s in NOTICE_SOURCES})
     if notices:
         notice_check = "found"
     elif checked:
