@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import Problem
 from ..model import Article, Statement, Workspace
 from .quote_checks import QuoteCheck, quote_problems
+from ..read.anchoring import describe_difference
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
 from ..validate.rules import REVIEW_DESIGNS
 from .verdicts import DESIGN_LABEL, Verdict, verdict_for
@@ -30,6 +31,7 @@ class Uncovered:
     line: int
     sentence: str
     triggers: tuple[str, ...]
+    partial: bool = False  # the rest of a sentence beside a registered statement
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,10 @@ TRIGGERS = {
 
 
 def uncovered_sentences(article: Article, statements: list[Statement]) -> list[Uncovered]:
-    spans = [(s.start, s.end) for s in statements if s.start is not None]
+    """Checkable-looking text that no statement covers: whole sentences, and the rest of a
+    sentence or bullet beside a registered clause (a statement often quotes one clause and the
+    claim in the next one goes unchecked)."""
+    spans = sorted((s.start, s.end) for s in statements if s.start is not None and s.end is not None)
     found = []
     for m in _SENTENCE.finditer(article.body):
         text = m.group(0).strip()
@@ -72,12 +77,31 @@ def uncovered_sentences(article: Article, statements: list[Statement]) -> list[U
             continue
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
         end = start + len(text)
-        if any(s < end and start < e for s, e in spans):
-            continue
-        hits = tuple(name for name, rx in TRIGGERS.items() if rx.search(text))
-        if hits:
-            found.append(Uncovered(article.slug, start, end, article.line_of(start), text, hits))
+        covering = [(a, z) for a, z in spans if a < end and start < z]
+        pieces = [(start, end)] if not covering else _rest(article.body, start, end, covering)
+        for a, z in pieces:
+            piece = article.body[a:z]
+            hits = tuple(name for name, rx in TRIGGERS.items() if rx.search(piece))
+            if hits:
+                found.append(Uncovered(article.slug, a, z, article.line_of(a), piece, hits, bool(covering)))
     return found
+
+
+def _rest(body: str, start: int, end: int, covering: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside the covering spans that still read as a clause (3+ words)."""
+    pieces, cursor = [], start
+    for a, z in covering + [(end, end)]:
+        if a > cursor:
+            pieces.append((cursor, min(a, end)))
+        cursor = max(cursor, z)
+    out = []
+    for a, z in pieces:
+        raw = body[a:z]
+        rest = raw.lstrip(" ,;:—–-.\n")  # what joined it to the statement: punctuation, not text
+        lead, trimmed = len(raw) - len(rest), rest.rstrip(" ,;:—–-\n")
+        if len(re.findall(r"\w+", trimmed)) >= 3:
+            out.append((a + lead, a + lead + len(trimmed)))
+    return out
 
 
 def notices_by_citekey(metadata: pd.DataFrame) -> dict[str, list[dict[str, object]]]:
@@ -156,9 +180,11 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
             problems.extend(_notice_problems(s, linked, notices))
             if s.anchor == "changed":
                 problems.append(Problem(**where, code="statement-changed",
-                                        message=f"{s.statement_id}: the article's wording changed — re-check "
-                                                f"(now: '{(s.current_text or '')[:80]}', {s.score:.0f}% similar)",
-                                        hint="update the quote and re-check its evidence", field="quote"))
+                                        message=f"{s.statement_id}: the article's wording changed — re-check: "
+                                                f"{describe_difference(s.quote, s.current_text or '')} "
+                                                f"({s.score:.0f}% similar; now: '{(s.current_text or '')[:80]}')",
+                                        hint=f"re-check its evidence, then `evidence accept {article.slug} "
+                                             f"{s.statement_id}` takes the new wording", field="quote"))
             if v.verdict == "unsupported":
                 problems.append(Problem(**where, code="no-evidence",
                                         message=f"{s.statement_id}: no evidence supports '{s.quote[:70]}'",
@@ -183,7 +209,9 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
         uncovered = uncovered_sentences(article, statements)
         for u in uncovered:
             problems.append(Problem(article.source_file, u.line, "uncovered-sentence",
-                                    f"checkable-looking sentence is not a statement ({', '.join(u.triggers)}): "
+                                    ("the rest of a sentence beside a statement is not registered" if u.partial
+                                     else "checkable-looking sentence is not a statement")
+                                    + f" ({', '.join(u.triggers)}): "
                                     f"'{u.sentence[:80]}'", "register it in the .statements.csv file (as opinion if "
                                     "it is not checkable)", severity="warning"))
         reports.append(ArticleReport(article, tuple(statements), tuple(verdicts), tuple(refs), tuple(uncovered),

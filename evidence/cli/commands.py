@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import claims as cli_claims, find as cli_find, references as cli_resolve, serve as cli_site
+from . import workflow as cli_workflow
 from .. import pipeline
 from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
@@ -278,6 +279,7 @@ cli_resolve.register(main)
 cli_site.register(main)
 cli_claims.register(main)
 cli_find.register(main)
+cli_workflow.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@ import pandas as pd
 from ..errors import Problem
 from ..model import Article, Statement
 from .quantities import parse_quantity
-from .anchoring import anchor_quote
+from .anchoring import anchor_quote, describe_difference, nearest_passage
 from .tables import LINKS, NOT_CHECKABLE_KINDS, STATEMENTS, UNITS, read_table, split_list
 
 
@@ -31,9 +31,13 @@ def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Stat
                                     "say why the computed verdict is wrong", field="override_reason"))
         anchor = anchor_quote(article.body, quote, row.prefix or "")
         if anchor.status == "missing" and quote:
+            near = nearest_passage(article.body, quote)
             problems.append(Problem(shown, line, "quote-not-found",
-                                    f"{row.statement_id}: quote not found in {article.source_file}: '{quote[:70]}'",
-                                    "copy the quote exactly from the article text (curly quotes and dashes included)",
+                                    f"{row.statement_id}: quote not found in {article.source_file}: '{quote[:70]}'"
+                                    + (f"; nearest passage: '{near[:90]}': {describe_difference(quote, near)}"
+                                       if near else ""),
+                                    "copy the quote exactly from the article text (only typography such as curly "
+                                    "quotes, dashes and spaces may differ), or delete the statement if the text is gone",
                                     field="quote"))
         elif anchor.status == "ambiguous":
             problems.append(Problem(shown, line, "ambiguous-quote",
