@@ -66,7 +66,7 @@ def test_the_walkthrough_runs_as_written(tmp_path, cli):
 
     result = cli(ws, "check", "jdm-heart")
     assert result.exit_code == 0
-    assert "S01 SUPPORTED (evidence: limited)" in result.output and "S02 NOT CHECKABLE" in result.output
+    assert "S01 SUPPORTED (certainty: very low)" in result.output and "S02 NOT CHECKABLE" in result.output
     assert cli(ws, "publish").exit_code == 0
     assert (ws.site_dir / "articles" / "jdm-heart.html").is_file()
 

@@ -16,7 +16,7 @@ from typing import Mapping
 import pandas as pd
 
 from ..errors import Problem
-from ..model import Article, Statement, Workspace
+from ..model import Article, Grader, Statement, Workspace
 from .quote_checks import QuoteCheck, quote_problems
 from ..read.anchoring import describe_difference
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
@@ -48,7 +48,8 @@ class ArticleReport:
         return any(p.severity == "error" for p in self.problems)
 
     def counts(self) -> dict[str, int]:
-        counts = {v: 0 for v in ("supported", "partly_supported", "unsupported", "contradicted", "not_checkable")}
+        counts = {v: 0 for v in ("supported", "partly_supported", "overstated", "unsupported", "contradicted",
+                                 "not_checkable")}
         for v in self.verdicts:
             counts[v.verdict] += 1
         return counts
@@ -132,15 +133,19 @@ def _notice_problems(s: Statement, linked: list[dict[str, object]],
 
 
 def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None,
-                    quotes: Mapping[str, QuoteCheck] | None = None) -> list[ArticleReport]:
+                    grade: Grader | None = None, quotes: Mapping[str, QuoteCheck] | None = None,
+                    ) -> list[ArticleReport]:
     """Verdicts and article-level checks for every article in the workspace.
 
-    ``quotes`` (claim_id -> :class:`QuoteCheck`, from the cached source text) adds warnings for
-    statements resting on a quote that is not in its source, and for misplaced locators.
+    ``grade`` gives the certainty of a body of linked claims (the synthesis stage's GRADE-lite, passed in
+    by the pipeline); without it a design-only stand-in grades the evidence. ``quotes`` (claim_id ->
+    :class:`QuoteCheck`, from the cached source text) adds warnings for statements resting on a quote
+    that is not in its source, and for misplaced locators.
     """
     notices = notices or {}
-    claims = ws.claims.merge(ws.studies[["citekey", "design", "n"]].rename(columns={"n": "study_n"}),
-                             on="citekey", how="left")
+    study_cols = [c for c in ("citekey", "design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
+                  if c in ws.studies.columns]
+    claims = ws.claims.merge(ws.studies[study_cols].rename(columns={"n": "study_n"}), on="citekey", how="left")
     claims["n"] = claims["n"].fillna(claims["study_n"])
     links = ws.links.rename(columns={"note": "link_note"})[["slug", "statement_id", "claim_id", "relation", "link_note"]]
     linked_all = links.merge(claims, on="claim_id", how="inner")
@@ -175,7 +180,7 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                                         message=f"{s.statement_id}: cited source ({', '.join(s.cites)}) does not carry "
                                                 f"this claim; the evidence comes from {', '.join(sorted(favouring))}",
                                         hint="cite the study that carries the claim", field="cites"))
-            v = verdict_for(s, linked, cited_ok)
+            v = verdict_for(s, linked, cited_ok, grade)
             verdicts.append(v)
             problems.extend(_notice_problems(s, linked, notices))
             if s.anchor == "changed":

@@ -111,6 +111,8 @@ def _report_json(report: ArticleReport) -> dict[str, object]:
             "verdict": verdicts[s.statement_id].verdict, "computed_verdict": verdicts[s.statement_id].computed_verdict,
             "strength": verdicts[s.statement_id].strength, "reasons": list(verdicts[s.statement_id].reasons),
             "claims": list(verdicts[s.statement_id].claims), "numeric_check": verdicts[s.statement_id].numeric_check,
+            "certainty": verdicts[s.statement_id].certainty, "outcome": verdicts[s.statement_id].outcome,
+            "certainty_reasons": list(verdicts[s.statement_id].certainty_reasons),
             "anchor": s.anchor, "line": report.article.line_of(s.start) if s.start is not None else None,
         } for s in report.statements],
         "references": [{"number": r.number, "citekey": r.citekey, "match": r.match_method,
@@ -146,7 +148,7 @@ def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> N
 def _print_report(report: ArticleReport, verbose: bool, quotes: dict | None = None) -> None:
     """One block per statement: id, verdict, strength, the quote, its reasons, its claims' quote status."""
     quotes = quotes or {}
-    colours = {"supported": "green", "partly_supported": "yellow", "unsupported": "magenta",
+    colours = {"supported": "green", "partly_supported": "yellow", "overstated": "dark_orange", "unsupported": "magenta",
                "contradicted": "red", "not_checkable": "dim"}
     out.print(f"[bold]{escape(report.article.title)}[/] ({escape(report.article.source_file)})")
     verdicts = {v.statement_id: v for v in report.verdicts}
@@ -154,7 +156,7 @@ def _print_report(report: ArticleReport, verbose: bool, quotes: dict | None = No
         v = verdicts[s.statement_id]
         quote = s.quote if len(s.quote) < 140 else s.quote[:137] + "..."
         out.print(f"\n[bold]{s.statement_id}[/] [{colours[v.verdict]}]{v.verdict.replace('_', ' ').upper()}[/]"
-                  f" (evidence: {v.strength}) “{escape(quote)}”", markup=True)
+                  f" (certainty: {v.strength}) “{escape(quote)}”", markup=True)
         reasons = v.reasons if verbose else v.reasons[:4]
         for r in reasons:
             out.print(f"    - {r}", markup=False)

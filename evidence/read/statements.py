@@ -50,7 +50,8 @@ def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Stat
             start=anchor.start, end=anchor.end, prefix=anchor.prefix, suffix=anchor.suffix,
             anchor=anchor.status, current_text=anchor.text, score=anchor.score,
             override_verdict=row.override_verdict, override_reason=row.override_reason, note=row.note,
-            source_file=shown, source_line=line,
+            source_file=shown, source_line=line, outcome=getattr(row, "outcome", None),
+            measure=getattr(row, "measure", None),
         ))
     return statements, problems
 
