@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..model import Article, Grader, Statement, Workspace
+from .quote_checks import QuoteCheck, quote_problems
 from ..read.anchoring import describe_difference
 from .attribution import AttributionCheck, check_statement, study_facts
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
@@ -144,11 +145,14 @@ def _notice_problems(s: Statement, linked: list[dict[str, object]],
 
 
 def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None,
-                    grade: Grader | None = None) -> list[ArticleReport]:
+                    grade: Grader | None = None, quotes: Mapping[str, QuoteCheck] | None = None,
+                    ) -> list[ArticleReport]:
     """Verdicts and article-level checks for every article in the workspace.
 
     ``grade`` gives the certainty of a body of linked claims (the synthesis stage's GRADE-lite, passed in
-    by the pipeline); without it a design-only stand-in grades the evidence.
+    by the pipeline); without it a design-only stand-in grades the evidence. ``quotes`` (claim_id ->
+    :class:`QuoteCheck`, from the cached source text) adds warnings for statements resting on a quote
+    that is not in its source, and for misplaced locators.
     """
     notices = notices or {}
     study_cols = [c for c in ("citekey", "design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
@@ -217,6 +221,8 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                 problems.append(Problem(**where, code="number-unverified", severity="warning",
                                         message=f"{s.statement_id}: " + next(r for r in v.reasons if r.startswith("number:")),
                                         hint="link a claim that reports the number", field="asserts"))
+        if quotes:
+            problems.extend(quote_problems(statements, linked_by_statement, quotes))
         refs = check_reference_list(article, library)
         for r in refs:
             for d in r.defects:

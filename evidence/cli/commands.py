@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import find as cli_find, references as cli_resolve, report as cli_report, serve as cli_site
+from . import claims as cli_claims, find as cli_find, references as cli_resolve, report as cli_report, serve as cli_site
 from . import workflow as cli_workflow
 from .. import pipeline
 from ..check.attribution import attribution_line, attribution_order
@@ -143,15 +143,22 @@ def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> N
     checked = _run(lambda: pipeline.check(settings, article))
     reports = list(checked.reports)
     if fmt == "json":  # one shape whatever the arguments: {"articles": [...]}
-        click.echo(json.dumps({"articles": [_report_json(r) for r in reports]}, indent=2, ensure_ascii=False))
+        quotes = {q.claim_id: q.as_dict() for q in checked.quotes}
+        data = [_report_json(r) for r in reports]
+        for report in data:  # each statement's claims with their quote status
+            for st in report["statements"]:
+                st["quotes"] = [quotes[c] for c in st["claims"] if c in quotes]
+        click.echo(json.dumps({"articles": data}, indent=2, ensure_ascii=False))
     else:
+        quotes = {q.claim_id: q for q in checked.quotes}
         for r in reports:
-            _print_report(r, verbose)
+            _print_report(r, verbose, quotes)
     sys.exit(1 if any(r.blocking for r in reports) else 0)
 
 
-def _print_report(report: ArticleReport, verbose: bool) -> None:
-    """One block per statement: id, verdict, strength, the quote, then its reasons."""
+def _print_report(report: ArticleReport, verbose: bool, quotes: dict | None = None) -> None:
+    """One block per statement: id, verdict, strength, the quote, its reasons, its claims' quote status."""
+    quotes = quotes or {}
     colours = {"supported": "green", "partly_supported": "yellow", "overstated": "dark_orange", "unsupported": "magenta",
                "contradicted": "red", "not_checkable": "dim"}
     out.print(Text.assemble((report.article.title, "bold"), f" ({report.article.source_file})"))
@@ -167,6 +174,9 @@ def _print_report(report: ArticleReport, verbose: bool) -> None:
             out.print(f"    - {r}")
         if len(v.reasons) > len(reasons):
             out.print(f"    {more(len(v.reasons) - len(reasons))}")
+        for claim_id in v.claims:
+            if claim_id in quotes:
+                out.print(f"    quote {claim_id}: {quotes[claim_id].describe()}")
         for c in attribution_order(report.attributions_of(s.statement_id), agreeing=verbose):
             out.print(Text.assemble("    - ", (attribution_line(c), "yellow" if c.status == "disagrees" else "")))
     counts = report.counts()
@@ -283,6 +293,7 @@ def init(directory: Path) -> None:
 # Commands of other stages live beside their stage and register themselves here.
 cli_resolve.register(main)
 cli_site.register(main)
+cli_claims.register(main)
 cli_find.register(main)
 cli_workflow.register(main)
 cli_report.register(main)

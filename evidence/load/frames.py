@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Sequence
 
 import pandas as pd
 
+from ..check.quote_checks import QuoteCheck, quote_checks_frame
 from ..check.report import ArticleReport
 from ..model import Workspace
 from ..read.tables import split_list
@@ -20,7 +22,7 @@ def _vocab(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.DataFrame,
-                    synthesis: Synthesis | None = None) -> dict[str, pd.DataFrame]:
+                    synthesis: Synthesis | None = None, quotes: Sequence[QuoteCheck] = ()) -> dict[str, pd.DataFrame]:
     studies = ws.studies.dropna(subset=["citekey"]).drop_duplicates("citekey").copy()
     studies["evidence_level"] = studies["design"].map(EVIDENCE_LEVEL).astype("Int64")
     claims = ws.claims.dropna(subset=["claim_id"]).drop_duplicates("claim_id")
@@ -85,6 +87,7 @@ def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.Da
         "metadata": metadata,
         "pooled_estimates": comparison_rows(synthesis.comparisons if synthesis else ()),
         "outcome_certainty": outcome_certainty(ws, synthesis) if synthesis else outcome_certainty_empty(),
+        "quote_checks": quote_checks_frame(quotes),
     }
 
 

@@ -87,6 +87,14 @@ CREATE TABLE metadata (
     retracted BOOLEAN, notices JSON, mismatches JSON
 );
 
+-- Each claim's quote looked up in the cached source text (abstracts, open-access full text), by `build`.
+-- status: exact | normalised | near | not_found | no_text; see `evidence verify --quotes` in README.md.
+CREATE TABLE quote_checks (
+    claim_id VARCHAR PRIMARY KEY, citekey VARCHAR, status VARCHAR NOT NULL, source VARCHAR, source_label VARCHAR,
+    section VARCHAR, fetched_at VARCHAR, url VARCHAR, score DOUBLE, differences VARCHAR[], numbers_missing VARCHAR[],
+    locator_agrees BOOLEAN, description VARCHAR
+);
+
 -- Pooled estimates (synthesis stage): one row per comparison and method; ratios on their natural scale.
 -- A comparison that cannot be pooled (overlap, fewer than two results left) has one 'not pooled' row.
 CREATE TABLE pooled_estimates (

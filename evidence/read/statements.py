@@ -57,9 +57,23 @@ def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Stat
 
 
 def read_links(path: Path, shown: str, slug: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """The links; a row whose relation is still empty is a pending suggestion, not an error.
+
+    ``evidence claims suggest --statement --write`` leaves the relation for an editor to
+    choose; until then the link is left out of every verdict and listed as a warning.
+    """
     df, problems = read_table(path, LINKS, shown)
+    pending = df["relation"].isna() & df["statement_id"].notna() & df["claim_id"].notna()
+    lines = set(df.loc[pending, "source_line"].astype(int))
+    kept = [p for p in problems if not (p.code == "missing-value" and p.field == "relation" and p.line in lines)]
+    for row in df[pending].itertuples(index=False):
+        kept.append(Problem(shown, int(row.source_line), "pending-link",
+                            f"{row.statement_id} -> {row.claim_id}: relation not chosen yet; the link is left out",
+                            "set relation to supports, partly, contradicts or context", field="relation",
+                            severity="warning"))
+    df = df[~pending].reset_index(drop=True)
     df.insert(0, "slug", slug)
-    return df, problems
+    return df, kept
 
 
 __all__ = ["read_statements", "read_links", "NOT_CHECKABLE_KINDS"]

@@ -95,8 +95,10 @@ def load_site_data(db_path: Path) -> SiteData:
                                 v.numeric_check, v.override_reason, v.blocking
                          FROM statements s LEFT JOIN verdicts v USING (slug, statement_id) ORDER BY s.slug, s.number""",
         "claims": """SELECT c.*, s.design, s.evidence_level, s.n AS study_n, s.follow_up_months,
-                            b.title AS study_title, b.first_author, b.year, b.journal
+                            b.title AS study_title, b.first_author, b.year, b.journal,
+                            q.status AS quote_status, q.description AS quote_description
                      FROM claims c JOIN studies s USING (citekey) JOIN bibliography b USING (citekey)
+                     LEFT JOIN quote_checks q USING (claim_id)
                      ORDER BY c.claim_id""",
         "links": "SELECT * FROM links ORDER BY slug, statement_id, claim_id",
         "studies": """SELECT s.*, b.* EXCLUDE (citekey, source_file, source_line)
@@ -243,6 +245,9 @@ def _claim(c: Row, treatment_label: dict[str, str], scar_label: dict[str, str], 
     c["follow_up_text"] = f"{num(c['follow_up_months'])} mo" if c["follow_up_months"] is not None else ""
     c["number_text"] = claim_number(c)
     c["notices"] = [n["label"] for n in notices.get(str(c["citekey"]), []) if not n["is_notice"]]
+    status = str(c.get("quote_status") or "")  # from quote_checks: where the quote stands in the source text
+    c["quote_check"] = Record(status=status, text=str(c.get("quote_description") or "not checked"),
+                              css={"exact": "ok", "normalised": "ok", "near": "warn", "not_found": "bad"}.get(status, "muted"))
     c["statements"] = []
 
 
