@@ -4,6 +4,7 @@ comments.xml unzipped) to check that each statement carries its verdict and cita
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -187,3 +188,22 @@ def test_site_reports_follow_edits_and_leave_an_editors_own_files(ws, cli):
     assert (ws.site_dir / "notes.md").read_text(encoding="utf-8") == "the editor's own notes\n"
     cached = list((ws.root / ".evidence-cache/site/reports").glob("*.docx"))
     assert len(cached) == 1  # the report before the edit was pruned from the cache
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+def test_libreoffice_opens_the_docx_with_every_comment_and_link(ws, cli, tmp_path):
+    import re
+    import subprocess
+
+    out = tmp_path / "example.docx"
+    assert cli(ws, "report", "example", "-o", str(out)).exit_code == 0
+    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+                    "--convert-to", "odt", "--outdir", str(tmp_path), str(out)],
+                   check=True, capture_output=True, timeout=240)
+    with zipfile.ZipFile(tmp_path / "example.odt") as z:
+        content = z.read("content.xml").decode("utf-8")
+    notes = re.findall(r"<office:annotation[ >].*?</office:annotation>", content, re.S)
+    assert len(notes) == 2 == content.count("<office:annotation-end")  # each comment keeps its anchored range
+    s01 = next(n for n in notes if "S01 · Supported" in n)
+    assert 'xlink:href="https://pubmed.ncbi.nlm.nih.gov/29344322/"' in s01
