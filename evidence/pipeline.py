@@ -13,13 +13,16 @@ from typing import Callable
 
 import pandas as pd
 
+from .check.quote_checks import QuoteCheck, check_quotes
 from .check.report import ArticleReport, check_workspace, notices_by_citekey
 from .load.database import build_database
 from .errors import InputError, Problem, has_errors
 from .load.frames import database_frames
 from .model import Workspace
+from .resolve.sourcetext import load_texts
 from .resolve.store import metadata_frame
 from .read.reader import read_workspace
+from .synthesis.body import Synthesis, synthesise
 from .validate.rules import validate
 from .workspace import Settings, load_settings
 
@@ -32,6 +35,8 @@ class Checked:
     reports: tuple[ArticleReport, ...]
     warnings: tuple[Problem, ...]  # input problems that are not errors
     metadata: pd.DataFrame  # fetched metadata, from the resolver's cache only (never the network)
+    synthesis: Synthesis | None = None  # pooled estimates and the certainty grader behind the verdicts
+    quotes: tuple[QuoteCheck, ...] = ()  # each claim's quote against the cached source text (never the network)
 
 
 def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
@@ -44,21 +49,30 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     if progress:
         progress("validated")
     metadata = metadata_frame(settings)
-    reports = check_workspace(ws, notices_by_citekey(metadata))
+    synthesis = synthesise(ws)
+    texts = load_texts(settings)  # empty when nothing was ever resolved: then no claim is checked, at no cost
+    quotes = tuple(check_quotes(ws.claims, texts)) if texts else ()
+    reports = check_workspace(ws, notices_by_citekey(metadata), synthesis.grade, {q.claim_id: q for q in quotes})
     if progress:
         progress("checked")
-    return Checked(ws, tuple(reports), tuple(problems), metadata)
+    return Checked(ws, tuple(reports), tuple(problems), metadata, synthesis, quotes)
 
 
 def build(settings: Settings, progress: Progress | None = None,
           before_rename: Callable[[Path], None] | None = None) -> Checked:
     """Build ``evidence.duckdb`` atomically; returns what was checked."""
     checked = analyse(settings, progress)
-    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata)
-    build_database(settings.db_path, frames, before_rename=before_rename)
+    write_database(settings, checked, before_rename)
     if progress:
         progress("database written")
     return checked
+
+
+def write_database(settings: Settings, checked: Checked, before_rename: Callable[[Path], None] | None = None) -> None:
+    """Write what ``analyse`` found into ``evidence.duckdb`` (atomically): the one place that does."""
+    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis,
+                             checked.quotes)
+    build_database(settings.db_path, frames, before_rename=before_rename)
 
 
 def check(settings: Settings, slug: str | None = None) -> Checked:
@@ -71,7 +85,13 @@ def check(settings: Settings, slug: str | None = None) -> Checked:
         known = ", ".join(r.article.slug for r in checked.reports) or "none"
         raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
                                   f"known articles: {known}")])
-    return Checked(checked.workspace, reports, checked.warnings, checked.metadata)
+    return Checked(checked.workspace, reports, checked.warnings, checked.metadata, checked.synthesis, checked.quotes)
+
+
+def quote_report(settings: Settings) -> tuple[QuoteCheck, ...]:
+    """Every claim's quote against the cached source text (``no_text`` for all when none is cached)."""
+    checked = analyse(settings)
+    return checked.quotes or tuple(check_quotes(checked.workspace.claims, {}))
 
 
 def render(settings: Settings, progress: Progress | None = None, output: Path | None = None):
@@ -85,6 +105,31 @@ def publish(settings: Settings, progress: Progress | None = None):
     checked = build(settings, progress)
     result = render(settings, progress)
     return checked, result
+
+
+def report(settings: Settings, slug: str, fmt: str, output: Path | None = None,
+           progress: Progress | None = None) -> bytes:
+    """Build, then one article's report for writers (docx, markdown or html); written to ``output`` if given."""
+    from .render.report import load_report, render_report
+    from .render.site import environment
+
+    if output is not None and settings.is_input(output):
+        raise InputError([Problem(str(output), None, "output-is-input",
+                                  f"{settings.rel(output)} is a workspace input; a report never overwrites one",
+                                  "write the report outside references/, articles/, queries/ and site_templates/")])
+    checked = analyse(settings, progress)
+    if slug not in {a.slug for a in checked.workspace.articles}:  # before the database is touched
+        known = ", ".join(a.slug for a in checked.workspace.articles) or "none"
+        raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
+                                  f"known articles: {known}")])
+    write_database(settings, checked)
+    data = render_report(load_report(settings, slug), fmt, environment(settings) if fmt == "html" else None)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)  # a reader never sees half a file
+    return data
 
 
 STARTER = Path(__file__).parent / "starter"

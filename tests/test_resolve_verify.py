@@ -225,7 +225,7 @@ def test_cache_and_library_are_intact_after_a_fault(workspace, served, fault):
     cache, library = snapshot(cache_dir(settings)), bib.read_bytes()
     verdict = {r.citekey: r.status for r in api.verify(settings).references}
     handler = _faults()[fault]
-    for service in ("crossref", "crossref-updates", "pubmed", "europepmc", "idconv"):
+    for service in ("crossref", "crossref-updates", "pubmed", "europepmc", "idconv", "fulltext"):
         served.fault[service] = handler
     summary = _resolve(settings, refresh=True)
     assert summary.failed and all(f.kept_previous for f in summary.failed)  # reported, old answer kept

@@ -23,7 +23,7 @@ from ..resolve import api
 from ..workspace import Settings, load_settings
 
 T = TypeVar("T")
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
 
 
 def _echo(text: str = "", err: bool = False) -> None:
@@ -59,8 +59,8 @@ def resolve_cmd(ctx: click.Context, offline: bool, refresh: bool) -> None:
         raise click.UsageError("--offline and --refresh cannot be used together")
     if not settings.mailto and not offline:
         _echo("note: set [resolve] mailto in evidence.toml so Crossref and NCBI can reach you (polite pool)", err=True)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=_err, transient=True, disable=not _err.is_terminal)
+    progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=_err, transient=True, disable=not _err.is_terminal)
     task = progress.add_task("resolving", total=None)
 
     def tick(done: int, total: int, label: str) -> None:
@@ -81,7 +81,15 @@ def resolve_cmd(ctx: click.Context, offline: bool, refresh: bool) -> None:
     kept = [f for f in summary.failed if f.kept_previous]
     if kept:
         _echo(f"  {len(kept)} failed refetch(es) kept the earlier answer in the cache")
-    if summary.failed:
+    texts = summary.texts
+    if texts is not None:
+        _echo(f"source text: {texts.abstracts} abstracts, {texts.no_abstract} records without one; full texts: "
+              f"{texts.fulltexts_fetched} fetched, {texts.fulltexts_cached} cached, {texts.fulltexts_not_found} not "
+              f"open access, {len(texts.failed)} failed"
+              + (f", {texts.not_cached} not in the cache (offline)" if texts.not_cached else ""))
+        for citekey, ident, why in texts.failed:
+            _echo(f"  failed (not stored): full text {ident} for {citekey}: {why}")
+    if summary.failed or (texts is not None and texts.failed):
         sys.exit(1)
 
 
@@ -108,20 +116,60 @@ def _text_report(report: api.VerifyReport) -> None:
         _echo(f"{state} {c.file} {c.citekey}.{c.field} = {c.new} (from {c.source})")
 
 
+def _quotes_report(settings: Settings, fmt: str) -> None:
+    """``verify --quotes``: each claim's quote in the cached source text; exit 1 on not_found or a missing number."""
+    from .. import pipeline
+
+    checks = _run(lambda: pipeline.quote_report(settings))
+    if fmt == "json":
+        _echo(json.dumps({"claims": [c.as_dict() for c in checks]}, ensure_ascii=False, indent=2))
+    else:
+        for c in checks:
+            where = f" — {c.source_label}, {c.section}, fetched {str(c.fetched_at)[:10]}" if c.found else ""
+            _echo(f"{c.claim_id} ({c.citekey}): {c.status}{where}")
+            if c.status == "near":
+                _echo(f"  similarity {c.score:.0f}: " + "; ".join(c.differences))
+            if c.status in ("not_found", "no_text"):
+                _echo(f"  {'searched ' if c.status == 'not_found' else ''}{c.detail}"
+                      + (f" (best similarity {c.score:.0f})" if c.status == "not_found" and c.score is not None else ""))
+            if c.numbers and c.found:
+                _echo("  numbers: " + ", ".join(f"{n.field} {n.as_dict()['value']} "
+                                               f"{'found' if n.found else 'MISSING'}" for n in c.numbers))
+            if c.locator_agrees is False:
+                _echo(f"  locator '{c.locator}' is not where the quote was found ({c.section})")
+    counts: dict[str, int] = {}
+    for c in checks:
+        counts[c.status] = counts.get(c.status, 0) + 1
+    missing = sum(len(c.missing_numbers) for c in checks)
+    _echo("verify --quotes: " + ", ".join(f"{counts[k]} {k}" for k in ("exact", "normalised", "near", "not_found",
+                                                                       "no_text") if counts.get(k))
+          + f"; {missing} number(s) missing from their passage", err=True)
+    if counts.get("not_found") or missing:
+        sys.exit(1)
+
+
 @click.command("verify")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--write", is_flag=True, help="Fill the --field values in the .bib files (curated fields never).")
 @click.option("--field", "fields", multiple=True, type=click.Choice(list(api.WRITABLE)),
               help="Field to write with --write (repeatable; default: doi, pmid, pmcid).")
+@click.option("--quotes", is_flag=True, help="Check every claim's quote and numbers against the cached source text.")
 @click.pass_context
-def verify_cmd(ctx: click.Context, fmt: str, write: bool, fields: tuple[str, ...]) -> None:
+def verify_cmd(ctx: click.Context, fmt: str, write: bool, fields: tuple[str, ...], quotes: bool) -> None:
     """Compare every reference with its fetched metadata (run `evidence resolve` first).
 
-    Exit 1 when a reference is retracted, has a notice or a mismatch.
+    Exit 1 when a reference is retracted, has a notice or a mismatch. With --quotes: where
+    each claim's quote stands in the source text; exit 1 when a quote is not found or a
+    number the claim records is not in the passage.
     """
     settings = _settings(ctx)
     if fields and not write:
         raise click.UsageError("--field only makes sense with --write")
+    if quotes:
+        if write:
+            raise click.UsageError("--quotes only reads; it cannot be used with --write")
+        _quotes_report(settings, fmt)
+        return
     report = _run(lambda: api.verify(settings, write=write, fields=fields or None))
     if fmt == "json":
         _echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))

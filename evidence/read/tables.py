@@ -14,12 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
+from .quantities import parse_quantity
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str = "text"  # text | int | number | choice | url
+    kind: str = "text"  # text | int | number | choice | url | duration
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -45,15 +46,17 @@ OUTCOMES = (
     "prevalence", "risk_factor", "psychosocial", "definition", "mechanism", "cost",
 )
 UNITS = (
-    "percent", "days", "weeks", "months", "years", "sessions", "participants", "points", "grades",
+    "percent", "days", "weeks", "months", "years", "sessions", "participants", "studies", "trials", "points", "grades",
     "odds_ratio", "risk_ratio", "mean_difference", "smd", "usd", "score",
 )
 STATUSES = ("verified", "unverified")
+BASES = ("result", "conclusion", "background")  # what a claim rests on; empty = result (older workspaces)
+RISKS_OF_BIAS = ("low", "some_concerns", "high")
 DIRECTIONS = ("favours_treatment", "favours_comparator", "no_difference", "not_applicable")
 KINDS = ("claim", "number", "superlative", "attribution", "definition", "opinion", "advice")
 NOT_CHECKABLE_KINDS = ("opinion", "advice")
 RELATIONS = ("supports", "partly", "contradicts", "context")
-VERDICTS = ("supported", "partly_supported", "unsupported", "contradicted", "not_checkable")
+VERDICTS = ("supported", "partly_supported", "overstated", "unsupported", "contradicted", "not_checkable")
 
 STUDIES = TableSchema("studies", (
     Column("citekey", required=True),
@@ -67,6 +70,9 @@ STUDIES = TableSchema("studies", (
     Column("source_url", "url", True),
     Column("status", "choice", True, STATUSES),
     Column("notes"),
+    Column("includes"),  # for reviews: ';'-separated citekeys of included studies in this library
+    Column("risk_of_bias", "choice", False, RISKS_OF_BIAS),
+    Column("risk_of_bias_reason"),
 ), key=("citekey",))
 
 CLAIMS = TableSchema("claims", (
@@ -92,9 +98,17 @@ CLAIMS = TableSchema("claims", (
     Column("total_comparator", "int"),
     Column("quote", required=True),
     Column("locator", required=True),
+    Column("basis", "choice", False, BASES),
+    Column("endpoint"),  # short name shared by results meant to be pooled together
+    Column("mean_treatment", "number"),
+    Column("sd_treatment", "number"),
+    Column("mean_comparator", "number"),
+    Column("sd_comparator", "number"),
     Column("source_url", "url"),
     Column("status", "choice", True, STATUSES),
     Column("summary", required=True),
+    Column("dose"),  # concentration or dose as printed, e.g. "0.025% cream"; optional column
+    Column("duration", "duration"),  # how long treatment lasted, e.g. "12 weeks"; optional column
 ), key=("claim_id",))
 
 VOCABULARY = TableSchema("vocabulary", (
@@ -115,6 +129,8 @@ STATEMENTS = TableSchema("statements", (
     Column("override_verdict", "choice", False, VERDICTS),
     Column("override_reason"),
     Column("note"),
+    Column("outcome", "choice", False, OUTCOMES),
+    Column("measure"),
 ), key=("statement_id",))
 
 LINKS = TableSchema("links", (
@@ -123,6 +139,13 @@ LINKS = TableSchema("links", (
     Column("relation", "choice", True, RELATIONS),
     Column("note"),
 ), key=("statement_id", "claim_id"))
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        return parse_quantity(text, UNITS).dimension == "time"
+    except ValueError:
+        return False
 
 
 def _suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -208,6 +231,12 @@ def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFram
                 for line, value in zip(line_series[bad], values[bad]):
                     problems.append(Problem(shown, int(line), f"bad-{col.name.replace('_', '-')}",
                                             f"{col.name} '{value}' is not allowed", _suggest(str(value), col.choices),
+                                            field=col.name))
+            if col.kind == "duration":
+                bad = ~empty & ~values.map(_is_duration, na_action="ignore").fillna(False).astype(bool)
+                for line, value in zip(line_series[bad], values[bad]):
+                    problems.append(Problem(shown, int(line), "bad-duration", f"{col.name} '{value}' is not a duration",
+                                            "write a number and a time unit: '12 weeks', '3-6 months', '~1 years'",
                                             field=col.name))
             if col.kind == "url":
                 bad = ~empty & ~values.str.match(r"^https?://\S+$", na=False)

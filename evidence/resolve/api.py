@@ -29,6 +29,7 @@ from .studyrows import StudyRow, append_rows, studies_path
 from .studyrows import draft as draft_study
 from .runner import Progress, ResolveSummary, known_answers, plan, utc_now
 from .runner import resolve as _resolve
+from .sourcetext import collect as collect_texts
 from .verify import Change, VerifyReport, planned_changes, verify_reference
 
 DEFAULT_WRITE_FIELDS = ("doi", "pmid", "pmcid")
@@ -41,8 +42,21 @@ __all__ = ["resolve", "verify", "add", "import_file", "export", "match_reference
 
 def resolve(settings: Any, offline: bool = False, refresh: bool = False, progress: Progress | None = None,
             client: HttpClient | None = None) -> ResolveSummary:
-    """Fetch metadata for every reference with a DOI, PMID or PMCID into the cache."""
-    return _resolve(settings, offline=offline, refresh=refresh, progress=progress, client=client)
+    """Fetch metadata for every reference with a DOI, PMID or PMCID into the cache, then its source text.
+
+    Abstracts come out of the metadata answers; open-access full texts are one more request
+    each (``summary.texts`` says what was stored, and what failed and was not stored).
+    """
+    own = client is None
+    client = client or HttpClient(HttpConfig.from_settings(settings, offline=offline))
+    try:
+        summary = _resolve(settings, offline=offline, refresh=refresh, progress=progress, client=client)
+        sent = client.requests_sent
+        texts = collect_texts(settings, client, offline=offline or client.offline, refresh=refresh)
+        return replace(summary, texts=texts, requests=summary.requests + client.requests_sent - sent)
+    finally:
+        if own:
+            client.close()
 
 
 def _bib_value(field: str, value: Any) -> str:

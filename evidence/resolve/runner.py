@@ -120,6 +120,7 @@ class ResolveSummary:
     seconds: float
     offline: bool
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    texts: Any = None  # the source-text step's TextSummary, when ``api.resolve`` ran it
 
     def reasons(self) -> dict[str, int]:
         return dict(Counter(f"{f.source}: {f.error}" for f in self.failed).most_common())
