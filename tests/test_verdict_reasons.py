@@ -32,34 +32,38 @@ def test_a_claim_line_names_design_size_number_and_note():
 def test_a_number_that_disagrees_leads_the_reasons_downgrades_and_blocks():
     v = verdict_for(statement(asserts="~2 weeks"),
                     [claim("t-1", low=5, high=7, unit="days"), claim("u-1", value=1, unit="months")], True)
-    assert (v.verdict, v.numeric_check, v.blocking) == ("partly_supported", "disagrees", True)
+    assert (v.verdict, v.numeric_check, v.blocking) == ("overstated", "disagrees", True)
     assert list(v.reasons) == [
-        "number: the article says ~2 weeks; the evidence says t-1 gives 5-7 days; u-1 gives 1 months",
+        "number: the article says ~2 weeks; the evidence says t-1 gives 5-7 days (no outcome); u-1 gives 1 months "
+        "(no outcome)",
         "downgraded: the article's number disagrees with its evidence",
         "supports: t-1 (RCT): summary of t-1 [5-7 days]",
         "supports: u-1 (RCT): summary of u-1 [1 months]",
-        "strength: moderate: best evidence is a RCT; 2 studies",
+        "certainty: moderate: from design alone: best evidence level 2",
     ]
 
 
-def test_a_disagreeing_number_does_not_downgrade_what_is_already_partial_or_contradicted():
+def test_a_disagreeing_number_downgrades_partial_support_too_but_not_a_contradiction():
     partial = verdict_for(statement(asserts="1 sessions"), [claim("t-1", "partly", value=3, unit="sessions")], True)
-    assert partial.verdict == "partly_supported" and partial.blocking
-    assert not any(r.startswith("downgraded") for r in partial.reasons)
-    assert partial.reasons[:2] == ("number: the article says 1 sessions; the evidence says t-1 gives 3 sessions",
-                                   "the evidence supports only part, or a weaker form, of it")
+    assert (partial.verdict, partial.blocking) == ("overstated", True)  # anything above overstated comes down to it
+    assert partial.reasons[:3] == ("number: the article says 1 sessions; the evidence says t-1 gives 3 sessions (no outcome)",
+                                   "downgraded: the article's number disagrees with its evidence",
+                                   "the evidence supports only part of it")
     against = verdict_for(statement(asserts="1 sessions"), [claim("t-1", "contradicts", value=3, unit="sessions")], True)
-    assert against.verdict == "contradicted" and against.numeric_check == "disagrees"
+    assert (against.verdict, against.numeric_check) == ("contradicted", "disagrees")
+    assert not any(r.startswith("downgraded") for r in against.reasons)
 
 
 def test_agreement_is_reported_with_the_disagreeing_claims_beside_it():
     linked = [claim("a-1", value=3, unit="sessions"), claim("b-1", value=1, unit="sessions")]
     v = verdict_for(statement(asserts="1 sessions"), linked, True)
     assert (v.verdict, v.numeric_check, v.blocking) == ("supported", "agrees", False)
-    assert v.reasons[0] == "number: the article says 1 sessions; agrees with b-1 gives 1 sessions (but a-1 gives 3 sessions)"
+    assert v.reasons[0] == ("number: the article says 1 sessions; agrees with b-1 gives 1 sessions (no outcome) "
+                            "(but a-1 gives 3 sessions (no outcome))")
     only = numeric_check(statement(asserts="1 sessions"), [claim("b-1", value=1, unit="sessions"),
                                                             claim("c-1", value=1, unit="sessions")])
-    assert only == ("agrees", ["number: the article says 1 sessions; agrees with b-1 gives 1 sessions; c-1 gives 1 sessions"])
+    assert only == ("agrees", ["number: the article says 1 sessions; agrees with b-1 gives 1 sessions (no outcome); "
+                               "c-1 gives 1 sessions (no outcome)"])
 
 
 def test_context_claims_numberless_claims_and_other_dimensions_are_not_compared():
@@ -75,7 +79,7 @@ def test_context_claims_numberless_claims_and_other_dimensions_are_not_compared(
     assert v.numeric_check == "no_number" and v.verdict == "supported" and not v.blocking
     assert v.reasons == ("number: the article says ~2 weeks; no linked claim gives a number in time",
                          "supports: t-1 (RCT): summary of t-1 [65 percent]",
-                         "strength: limited: best evidence is a RCT; 1 study")
+                         "certainty: moderate: from design alone: best evidence level 2")
 
 
 def test_a_cited_source_that_lacks_the_claim_downgrades_only_full_support():
@@ -83,7 +87,7 @@ def test_a_cited_source_that_lacks_the_claim_downgrades_only_full_support():
     assert v.verdict == "partly_supported" and v.computed_verdict == "partly_supported" and not v.blocking
     assert v.reasons[0] == "downgraded: the cited source does not carry this claim"
     partial = verdict_for(statement(cites=("other2020x",)), [claim("ma-1", "partly", design="meta_analysis")], False)
-    assert partial.reasons[0] == "the evidence supports only part, or a weaker form, of it"
+    assert partial.reasons[0] == "the evidence supports only part of it"
 
 
 @pytest.mark.parametrize("anchor,blocking", [("exact", False), ("ambiguous", False), ("changed", True), ("missing", True)])
@@ -115,13 +119,14 @@ def test_agreement_lists_every_disagreeing_claim_too():
     linked = [claim("a-1", value=1, unit="sessions"), claim("b-1", value=3, unit="sessions"),
               claim("c-1", value=4, unit="sessions")]
     assert numeric_check(statement(asserts="1 sessions"), linked)[1] == [
-        "number: the article says 1 sessions; agrees with a-1 gives 1 sessions (but b-1 gives 3 sessions; c-1 gives 4 sessions)"]
+        "number: the article says 1 sessions; agrees with a-1 gives 1 sessions (no outcome) (but b-1 gives 3 sessions "
+        "(no outcome); c-1 gives 4 sessions (no outcome))"]
 
 
-def test_claims_of_one_level_are_listed_by_claim_id_and_an_unknown_design_is_a_study():
+def test_claims_of_one_level_are_listed_by_claim_id_and_an_unknown_design_is_the_weakest():
     v = verdict_for(statement(), [claim("z-1", design="anecdote"), claim("a-1", design="anecdote")], True)
     assert list(v.reasons) == ["supports: a-1 (anecdote): summary of a-1", "supports: z-1 (anecdote): summary of z-1",
-                               "strength: weak: best evidence is a study; 2 studies"]
+                               "certainty: very low: from design alone: best evidence level 5"]
 
 
 def test_an_unsupported_statement_says_so_and_nothing_else():
