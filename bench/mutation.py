@@ -53,9 +53,9 @@ class Target:
 
 TARGETS = (
     Target("evidence/check/verdicts.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
-                                          "tests/test_verdicts_rubric.py")),
+                                          "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/check/rubric.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
-                                        "tests/test_verdicts_rubric.py")),
+                                        "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/read/quantities.py", ("tests/test_checks.py", "tests/test_quantities.py")),
     Target("evidence/read/anchoring.py", ("tests/test_anchoring.py", "tests/test_anchor_rules.py")),
     Target("evidence/check/reflist.py", ("tests/test_checks.py", "tests/test_reflist.py")),
