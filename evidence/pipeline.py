@@ -43,7 +43,7 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
         raise InputError(problems)
     if progress:
         progress("validated")
-    metadata = metadata_frame(settings)
+    metadata = metadata_frame(settings, ws.bibliography)
     reports = check_workspace(ws, notices_by_citekey(metadata))
     if progress:
         progress("checked")

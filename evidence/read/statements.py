@@ -8,13 +8,16 @@ import pandas as pd
 
 from ..errors import Problem
 from ..model import Article, Statement
+from .cache import ParseCache
 from .quantities import parse_quantity
 from .anchoring import anchor_quote
 from .tables import LINKS, NOT_CHECKABLE_KINDS, STATEMENTS, UNITS, read_table, split_list
 
 
-def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Statement], list[Problem]]:
-    df, problems = read_table(path, STATEMENTS, shown)
+def read_statements(path: Path, shown: str, article: Article, cache: ParseCache | None = None
+                    ) -> tuple[list[Statement], list[Problem]]:
+    df, problems = read_table(path, STATEMENTS, shown, cache)
+    problems = list(problems)
     statements: list[Statement] = []
     for number, row in enumerate(df.itertuples(index=False), start=1):
         line = int(row.source_line)
@@ -51,8 +54,9 @@ def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Stat
     return statements, problems
 
 
-def read_links(path: Path, shown: str, slug: str) -> tuple[pd.DataFrame, list[Problem]]:
-    df, problems = read_table(path, LINKS, shown)
+def read_links(path: Path, shown: str, slug: str, cache: ParseCache | None = None
+               ) -> tuple[pd.DataFrame, list[Problem]]:
+    df, problems = read_table(path, LINKS, shown, cache)
     df.insert(0, "slug", slug)
     return df, problems
 
