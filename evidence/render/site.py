@@ -23,7 +23,9 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 from .citations import CitationFormatter, csl_item
 from .downloads import write_downloads
 from ..errors import EvidenceError
-from ..load.database import fetch_df, read_only
+from .incremental import (CODE_VERSION, Manifest, TemplateDigests, all_templates_digest, combined, manifest_for,
+                          value_digest)
+from ..load.database import fetch_df, read_only, stored_digest
 from ..query.runner import Query, discover
 from .labels import VERDICT_LABEL, num, safe_name
 from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
@@ -179,21 +181,58 @@ def _run_all(db_path: Path, queries: dict[str, Query]) -> dict[str, tuple[pd.Dat
 
 
 def render_site(settings: Settings, output: Path, progress: Callable[[str], None] | None = None) -> SiteResult:
-    """Render into a staging folder and swap it in only when every file is written."""
+    """Render into a staging folder and swap it in only when every file is written.
+
+    Incremental (``incremental.py``): a site whose inputs are all unchanged is left as it is;
+    otherwise only the pages whose own inputs changed are rendered again.
+    """
+    manifest = manifest_for(cache_dir(settings), output)
+    inputs = site_inputs_digest(settings)
+    if inputs and manifest.intact(inputs) and _owned_files(output) <= manifest.old.keys():
+        if progress:
+            progress("site unchanged")
+        return SiteResult(unchanged=len(manifest.old))
     writer = Writer(output)
     try:
-        _render(settings, writer, progress)
+        _render(settings, writer, progress, manifest)
     except BaseException:
         writer.abort()
         raise
     writer.commit()
+    for rel in sorted(writer.seen - manifest.new.keys()):  # downloads, query results: made every render, listed
+        manifest.record(rel, "", (writer.root / rel).stat().st_size)
+    manifest.save(inputs)
     if progress:
         progress("site written")
     return writer.result
 
 
-def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] | None) -> None:
+def _owned_files(root: Path) -> set[str]:
+    """Files in the site folder that a render owns (a stray one means the site is not as rendered)."""
+    found = set()
+    for folder, _, names in os.walk(root):
+        rel_dir = Path(folder).relative_to(root).as_posix()
+        top = rel_dir.split("/")[0] if rel_dir != "." else ""
+        if top in ("", *SITE_FOLDERS):
+            found.update(n if rel_dir == "." else f"{rel_dir}/{n}" for n in names if Path(n).suffix in OWNED_SUFFIXES)
+    return found
+
+
+def site_inputs_digest(settings: Settings) -> str:
+    """Everything a render reads: database content, templates, queries, settings, render code ('' if unknown)."""
+    database = stored_digest(settings.db_path)
+    if database is None:
+        return ""
+    queries = "".join(f"{q.name}\n{q.sql}\n" for q in discover(settings.query_dirs).values())
+    return combined(CODE_VERSION, database, all_templates_digest(settings.template_dirs),
+                    hashlib.sha256(queries.encode()).hexdigest(), repr(settings))
+
+
+def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] | None,
+            manifest: Manifest | None = None) -> None:
     env = environment(settings, cache_dir(settings) / "templates")
+    manifest = manifest or Manifest(Path(os.devnull), writer.root)
+    templates = TemplateDigests(env)
     base = settings.base_url
     queries = discover(settings.query_dirs)
     data = load_site_data(settings.db_path)
@@ -214,7 +253,24 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
         root = "../" * rel.count("/")
         links = [{"href": f"{root}{href}", "label": label, "cls": cls, "current": href == rel}
                  for href, label, cls in nav]
-        writer.write(rel, env.get_template(template).render(**common, page_path=rel, root=root, nav=links, **ctx))
+        context = {**common, "page_path": rel, "root": root, "nav": links, **ctx}
+        made(rel, combined(templates(template), value_digest(context)),
+             lambda: env.get_template(template).render(**context))
+
+    def made(rel: str, digest: str, produce: Callable[[], str | bytes]) -> None:
+        """Carry the file over when it was made from the same inputs; else produce and write it."""
+        digest = combined(CODE_VERSION, digest)
+        if manifest.unchanged(rel, digest):
+            writer.keep(rel)
+            manifest.record(rel, digest, manifest.old[rel][1])
+            return
+        content = produce()
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        writer.write(rel, data)
+        manifest.record(rel, digest, len(data))
+
+    def claims_csv(rel: str, claims: list[dict[str, object]]) -> None:
+        made(rel, value_digest([[c[k] for k in CSV_COLUMNS] for c in claims]), lambda: _claims_csv(claims))
 
     for ap in site.articles:
         page(str(ap.article["href"]), "article.html", **as_context(ap))
@@ -222,10 +278,10 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
         progress("article pages")
     for tp in site.treatments:
         page(str(tp.treatment["href"]), "treatment.html", **as_context(tp))
-        writer.write(f"treatments/{tp.table.csv}", _claims_csv(tp.all_claims))
+        claims_csv(f"treatments/{tp.table.csv}", tp.all_claims)
     for sp in site.scar_types:
         page(str(sp.scar_type["href"]), "scar_type.html", **as_context(sp))
-        writer.write(f"scar-types/{sp.table.csv}", _claims_csv(sp.all_claims))
+        claims_csv(f"scar-types/{sp.table.csv}", sp.all_claims)
     for st in site.studies:
         page(str(st.study["href"]), "study.html", **as_context(st))
     if progress:
