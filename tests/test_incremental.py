@@ -171,7 +171,8 @@ def test_a_site_file_deleted_by_hand_is_rendered_again(synth):
     assert page.read_bytes() == content and page in result.written
 
 
-def test_parsed_files_are_cached_by_content_and_equal_a_fresh_parse(synth):
+def test_parsed_files_are_cached_by_content_and_equal_a_fresh_parse(synth, monkeypatch):
+    monkeypatch.setattr("evidence.read.cache.SMALL", 0)  # cache every file, however small
     fresh = read_workspace(synth, cache=ParseCache(None))
     cache = ParseCache(synth.root / ".evidence-cache" / "parsed")
     read_workspace(synth, cache=cache)
@@ -192,7 +193,8 @@ def test_parsed_files_are_cached_by_content_and_equal_a_fresh_parse(synth):
     assert edited.misses == 1 and "Synthetic finding (edited)." in set(claims["summary"])
 
 
-def test_problems_come_back_from_the_cache_and_duplicates_across_files_are_still_found(synth):
+def test_problems_come_back_from_the_cache_and_duplicates_across_files_are_still_found(synth, monkeypatch):
+    monkeypatch.setattr("evidence.read.cache.SMALL", 0)
     bib = synth.references_dir / "library.bib"
     original = bib.read_bytes()
     key = first_study(synth)

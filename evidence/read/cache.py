@@ -25,6 +25,7 @@ import pandas as pd
 from ..errors import Problem
 
 FORMAT = "1"  # bump when a reader's output changes shape, so every slot is parsed again
+SMALL = 32_000  # bytes: a file this small parses faster than its Parquet slot loads
 _READERS = ("bibtex.py", "tables.py", "cache.py")
 
 
@@ -63,7 +64,7 @@ class ParseCache:
 
     def parsed(self, kind: str, shown: str, data: bytes, parse: Callable[[], Parsed]) -> Parsed:
         """The cached result for these bytes, else ``parse()`` (stored for next time)."""
-        if self.folder is None:
+        if self.folder is None or len(data) < SMALL:
             return parse()
         slot = self._slot(kind, shown)
         digest = content_hash(data)

@@ -27,7 +27,12 @@ def metadata_frame(settings: Any, bibliography: pd.DataFrame | None = None) -> p
 
     The build passes the bibliography it has read, so the library is parsed once per build.
     """
-    refs = refs_of(bibliography) if bibliography is not None else load(settings)[0]
+    if bibliography is not None:
+        # only a record with a DOI, PMID or PMCID can have answers: skip converting the rest
+        has_id = bibliography[["doi", "pmid", "pmcid"]].notna().any(axis=1)
+        refs = refs_of(bibliography[has_id])
+    else:
+        refs = load(settings)[0]
     answers = known_answers(refs, Cache(cache_dir(settings)))
     rows = []
     for ref in refs:
