@@ -205,3 +205,36 @@ def test_problems_come_back_from_the_cache_and_duplicates_across_files_are_still
         codes = {(p.file, p.code) for p in err.value.problems}
         assert ("references/more.bib", "duplicate-citekey") in codes and ("references/more.bib", "bad-year") in codes
     assert bib.read_bytes() == original  # the cache never touches an input
+
+
+def test_summary_tables_follow_the_claims_after_an_edit(synth):
+    """The canned per-treatment queries read tables built at load time: they must hold what grouping
+    the claims now gives, after an edit too (a stale summary would survive a kept database)."""
+    import duckdb
+    from evidence.load.database import summaries_sql
+    from evidence.query.runner import discover, run_query
+
+    def check() -> None:
+        queries = discover(load_settings(synth.root).query_dirs)
+        con = duckdb.connect(str(synth.db_path), read_only=True)
+        try:
+            for statement in (s for s in summaries_sql().split(";") if "CREATE TABLE" in s):
+                name, select = statement.split("CREATE TABLE", 1)[1].split(" AS", 1)
+                direct = con.execute(select).df()
+                stored = con.execute(f"SELECT * FROM {name.strip()}").df()
+                pd.testing.assert_frame_equal(stored, direct)
+        finally:
+            con.close()
+        shown = run_query(synth.db_path, queries["treatment_evidence"])
+        assert int(shown["claims"].sum()) == int(pd.read_csv(synth.references_dir / "claims.csv")["treatment"].notna().sum())
+
+    pipeline.build(synth)
+    check()
+    claims = pd.read_csv(synth.references_dir / "claims.csv", dtype=str, keep_default_na=False)
+    claims.iloc[: len(claims) // 2].to_csv(synth.references_dir / "claims.csv", index=False)  # drop half the claims
+    links = synth.articles_dir
+    for path in links.glob("*.links.csv"):  # and the links to them
+        kept = pd.read_csv(path, dtype=str, keep_default_na=False)
+        kept[kept["claim_id"].isin(set(claims["claim_id"].iloc[: len(claims) // 2]))].to_csv(path, index=False)
+    pipeline.build(synth)
+    check()

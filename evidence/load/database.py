@@ -31,13 +31,18 @@ def schema_sql() -> str:
     return resources.files("evidence.load").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
+def summaries_sql() -> str:
+    """Pre-aggregated tables, built from the loaded tables (the canned per-treatment queries read them)."""
+    return resources.files("evidence.load").joinpath("summaries.sql").read_text(encoding="utf-8")
+
+
 def content_digest(con: duckdb.DuckDBPyConnection) -> str:
     """A hash of every table's rows in order, the schema and the DuckDB version (not of the file's bytes).
 
     DuckDB stamps a random identifier into every new file, so two builds of the same data differ
     byte for byte; this digest does not, and lets a build keep the previous file instead.
     """
-    h = hashlib.sha256(f"{duckdb.__version__}\n{schema_sql()}".encode())
+    h = hashlib.sha256(f"{duckdb.__version__}\n{schema_sql()}\n{summaries_sql()}".encode())
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
         "AND table_name <> 'build_info' ORDER BY table_name").fetchall()]
@@ -87,6 +92,7 @@ def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename
                 quoted = ", ".join(f'"{c}"' for c in columns)
                 con.execute(f'INSERT INTO "{name}" ({quoted}) SELECT {quoted} FROM _frame')
                 con.unregister("_frame")
+            con.execute(summaries_sql())
             digest = content_digest(con)
             con.execute("INSERT INTO build_info VALUES ('content_hash', ?)", [digest])
             con.execute("CHECKPOINT")
