@@ -238,3 +238,20 @@ def test_summary_tables_follow_the_claims_after_an_edit(synth):
         kept[kept["claim_id"].isin(set(claims["claim_id"].iloc[: len(claims) // 2]))].to_csv(path, index=False)
     pipeline.build(synth)
     check()
+
+
+def test_pages_rendered_in_worker_processes_equal_pages_rendered_here(synth, tmp_path, monkeypatch):
+    pipeline.build(synth)
+    pipeline.render(synth, output=tmp_path / "here")
+    monkeypatch.setattr("evidence.render.parallel.PARALLEL_MIN", 0)
+    monkeypatch.setattr("evidence.render.parallel.BATCH", 7)  # several batches through one pool
+    monkeypatch.setattr("evidence.render.parallel.CHUNK", 3)
+    monkeypatch.setattr("evidence.render.parallel.cores", lambda: 2)
+    calls = []
+    import evidence.render.parallel as parallel
+
+    real = parallel.ProcessPoolExecutor
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda **kw: calls.append(kw) or real(**kw))
+    result = pipeline.render(synth, output=tmp_path / "workers")
+    assert len(calls) == 1 and calls[0]["max_workers"] == 2  # the pool was used, once
+    assert files(tmp_path / "here") == files(tmp_path / "workers") and result.pages > 50

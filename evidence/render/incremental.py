@@ -50,10 +50,16 @@ def value_digest(value: object) -> str:
     (pickle may write one string twice or once), which can only cost a needless render, never
     skip a needed one. A context pickle cannot serialise is walked in Python instead.
     """
+    payload = context_payload(value)
+    return hashlib.sha256(payload).hexdigest() if payload is not None else _walked_digest(value)
+
+
+def context_payload(value: object) -> bytes | None:
+    """The context serialised by pickle (for its digest, and to hand it to a render worker), or None."""
     try:
-        return hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest()
+        return pickle.dumps(value, protocol=5)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return _walked_digest(value)
+        return None
 
 
 def _walked_digest(value: object) -> str:

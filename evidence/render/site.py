@@ -23,8 +23,8 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 from .citations import CitationFormatter, csl_item
 from .downloads import write_downloads
 from ..errors import EvidenceError
-from .incremental import (CODE_VERSION, Manifest, TemplateDigests, all_templates_digest, combined, manifest_for,
-                          value_digest)
+from .incremental import CODE_VERSION, Manifest, all_templates_digest, combined, manifest_for, value_digest
+from .pages import Pages
 from ..load.database import fetch_df, read_only, stored_digest
 from ..query.runner import Query, discover
 from .labels import VERDICT_LABEL, num, safe_name
@@ -232,7 +232,6 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
             manifest: Manifest | None = None) -> None:
     env = environment(settings, cache_dir(settings) / "templates")
     manifest = manifest or Manifest(Path(os.devnull), writer.root)
-    templates = TemplateDigests(env)
     base = settings.base_url
     queries = discover(settings.query_dirs)
     data = load_site_data(settings.db_path)
@@ -249,29 +248,27 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     common = {"site_title": settings.site_title, "site_description": settings.site_description, "base": base,
               "verdict_labels": VERDICT_LABEL}
 
+    pages = Pages(writer, manifest, env, settings, cache_dir(settings) / "templates")
+
     def page(rel: str, template: str, **ctx: object) -> None:
         root = "../" * rel.count("/")
         links = [{"href": f"{root}{href}", "label": label, "cls": cls, "current": href == rel}
                  for href, label, cls in nav]
-        context = {**common, "page_path": rel, "root": root, "nav": links, **ctx}
-        made(rel, combined(templates(template), value_digest(context)),
-             lambda: env.get_template(template).render(**context))
-
-    def made(rel: str, digest: str, produce: Callable[[], str | bytes]) -> None:
-        """Carry the file over when it was made from the same inputs; else produce and write it."""
-        digest = combined(CODE_VERSION, digest)
-        if manifest.unchanged(rel, digest):
-            writer.keep(rel)
-            manifest.record(rel, digest, manifest.old[rel][1])
-            return
-        content = produce()
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        writer.write(rel, data)
-        manifest.record(rel, digest, len(data))
+        pages.page(rel, template, {**common, "page_path": rel, "root": root, "nav": links, **ctx})
 
     def claims_csv(rel: str, claims: list[dict[str, object]]) -> None:
-        made(rel, value_digest([[c[k] for k in CSV_COLUMNS] for c in claims]), lambda: _claims_csv(claims))
+        pages.made(rel, value_digest([[c[k] for k in CSV_COLUMNS] for c in claims]), lambda: _claims_csv(claims))
 
+    try:
+        _pages(settings, writer, progress, site, results, queries, pages, page, claims_csv)
+    except BaseException:
+        pages.abort()
+        raise
+    pages.close()
+
+
+def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] | None, site, results, queries,
+           pages: Pages, page: Callable[..., None], claims_csv: Callable[[str, list], None]) -> None:
     for ap in site.articles:
         page(str(ap.article["href"]), "article.html", **as_context(ap))
     if progress:
@@ -307,7 +304,7 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     page("index.html", "index.html", articles=[a.article for a in site.articles],
          treatments=[t.treatment for t in site.treatments], scar_types=[s.scar_type for s in site.scar_types],
          studies=[s.study for s in site.studies], queries=query_list)
-    writer.write("static/style.css", env.get_template("style.css").render())
+    writer.write("static/style.css", pages.env.get_template("style.css").render())
     writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
 
 
