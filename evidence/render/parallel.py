@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any, Callable
 
@@ -55,6 +56,7 @@ class PageRenderer:
         self.workers = workers if workers is not None else cores()
         self.jobs: list[tuple[str, str, bytes, dict[str, object]]] = []
         self.pool: ProcessPoolExecutor | None = None
+        self.in_flight: deque[list[Future]] = deque()  # batches the workers are rendering, oldest first
 
     def add(self, rel: str, template: str, payload: bytes, context: dict[str, object]) -> None:
         self.jobs.append((rel, template, payload, context))
@@ -73,14 +75,23 @@ class PageRenderer:
         chunks = [[(rel, template, payload) for rel, template, payload, _ in jobs[i:i + CHUNK]]
                   for i in range(0, len(jobs), CHUNK)]
         del jobs
-        for results in self.pool.map(_render_chunk, chunks):
-            for rel, data in results:
+        # hand the batch over and go on building the next one; keep at most two batches in flight
+        self.in_flight.append([self.pool.submit(_render_chunk, chunk) for chunk in chunks])
+        while len(self.in_flight) > 1:
+            self._collect()
+
+    def _collect(self) -> None:
+        """Write the oldest batch's pages as they come back (in order, so the writer sees a fixed order)."""
+        for future in self.in_flight.popleft():
+            for rel, data in future.result():
                 self.done(rel, data)
 
     def close(self) -> None:
         """Render what is queued, then stop the workers."""
         try:
             self.flush()
+            while self.in_flight:
+                self._collect()
         finally:
             if self.pool is not None:
                 self.pool.shutdown()
@@ -88,6 +99,7 @@ class PageRenderer:
 
     def abort(self) -> None:
         self.jobs = []
+        self.in_flight.clear()
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None

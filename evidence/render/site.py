@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -257,7 +258,7 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
         pages.page(rel, template, {**common, "page_path": rel, "root": root, "nav": links, **ctx})
 
     def claims_csv(rel: str, claims: list[dict[str, object]]) -> None:
-        pages.made(rel, value_digest([[c[k] for k in CSV_COLUMNS] for c in claims]), lambda: _claims_csv(claims))
+        pages.made(rel, value_digest(list(map(itemgetter(*CSV_COLUMNS), claims))), lambda: _claims_csv(claims))
 
     try:
         _pages(settings, writer, progress, site, results, queries, pages, page, claims_csv)
