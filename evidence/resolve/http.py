@@ -5,7 +5,7 @@ polite pool allows 10 requests/s with 3 in flight (and fewer for searches), NCBI
 with an API key); a client per source, or per thread, could not keep those promises. So
 there is one ``requests.Session`` (connection reuse), one limiter per service shared by all
 threads, a timeout on every call, and retries with exponential backoff and jitter on 429,
-5xx and connection errors that honour ``Retry-After``.
+5xx and connection errors that honour ``Retry-After`` (an unreachable host fails at once).
 
 The clock, ``sleep`` and the random source are passed in, so tests run the real code
 against a local server without patching anything. Offline mode never opens a socket.
@@ -28,6 +28,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from .. import __version__
+from .netfail import describe as _describe, unreachable
 
 DEFAULT_URLS = {
     "crossref": "https://api.crossref.org",
@@ -239,19 +240,6 @@ def _announced_rate(headers: Mapping[str, str]) -> float | None:
         return None
 
 
-def _describe(exc: Exception) -> str:
-    """A short, user-facing reason: 'connection refused', not a urllib3 traceback."""
-    text = str(exc)
-    if isinstance(exc, requests.Timeout):
-        return "timeout"
-    for needle, reason in (("refused", "connection refused"), ("Name or service not known", "unknown host"),
-                           ("nodename nor servname", "unknown host"), ("reset by peer", "connection reset"),
-                           ("RemoteDisconnected", "connection closed by the server")):
-        if needle in text:
-            return reason
-    return f"connection failed ({type(exc).__name__})"
-
-
 class HttpClient:
     """GET with limits, timeouts and retries; never raises for network trouble, returns it."""
 
@@ -353,6 +341,7 @@ class HttpClient:
             content_type = ""
             headers: Mapping[str, str] = {}
             error: str | None = None
+            final = False  # an unreachable host: no retry
             self._wait_for_slot(keys)
             try:
                 with self._count_lock:
@@ -363,6 +352,7 @@ class HttpClient:
                 shown = reply.url
             except requests.RequestException as exc:
                 error = _describe(exc)
+                final = unreachable(exc)
             finally:
                 for key in reversed(keys):
                     self._limiters[key].leave()
@@ -373,6 +363,8 @@ class HttpClient:
             if error is None and status not in RETRY_STATUS:
                 return Response(shown, status, body, content_type, attempt)
             reason = error or f"HTTP {status}"
+            if final:
+                return Response(shown, status, body, content_type, attempt, error=f"{reason} (not retried)")
             if attempt > self.config.retries:
                 return Response(shown, status, body, content_type, attempt,
                                 error=f"{reason} (gave up after {attempt} attempts)")
