@@ -8,6 +8,8 @@ the floor measured minutes earlier on the same data says how much our own code a
 - aggregate: DuckDB grouping every claim by treatment x scar type (what a canned query needs);
 - render: Jinja2 rendering and writing the same number of minimal pages, in one process;
 - hash: sha256 of every input file (what any content-addressed incremental build must pay).
+
+Each floor is measured before the steps and again after them; the lower figure is kept.
 """
 
 from __future__ import annotations
@@ -94,6 +96,13 @@ def render_floor(pages: int) -> float:
 
 def hash_floor(root: Path) -> float:
     return _seconds(lambda: [hashlib.sha256(p.read_bytes()).hexdigest() for p in input_files(root)])
+
+
+def lower(a: Floor, b: Floor) -> Floor:
+    """Each floor at its lowest of two measurements (the render floor only where pages were rendered)."""
+    render = min(x.render for x in (a, b) if x.pages) if a.pages or b.pages else 0.0
+    return Floor(min(a.parse, b.parse), min(a.read_csv, b.read_csv), min(a.aggregate, b.aggregate), render,
+                 min(a.hash, b.hash), max(a.pages, b.pages))
 
 
 def measure(root: Path, pages: int) -> Floor:

@@ -62,20 +62,27 @@ def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | N
         name = shown[path]
         data = path.read_bytes()
         frame, found = cache.parsed("bibtex", name, data, lambda: _parse_file(data, name))
-        problems.extend(found)
-        # a citekey defined in an earlier file: reported here, across files, so a file's slot stays its own
-        keep = []
+        # a citekey defined in an earlier file: reported here, across files, so a file's slot stays its own;
+        # the later entry is dropped with its own problems, as if it had never been read
+        keep, dropped = [], set()
         for key, line in zip(frame["citekey"], frame["source_line"]):
             if key in seen:
                 problems.append(Problem(name, int(line), "duplicate-citekey",
                                         f"citekey '{key}' is already defined in {seen[key]}",
                                         "rename one of the entries or delete the copy", field="citekey"))
                 keep.append(False)
+                dropped.add(int(line))
             else:
                 seen[key] = f"{name}:{line}"
                 keep.append(True)
-        frames.append(frame if all(keep) else frame[keep])
+        problems.extend(p for p in found if p.line not in dropped)
+        if any(keep):  # an empty frame's object columns would turn the others' string columns to object
+            frames.append(frame if all(keep) else frame[keep])
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    if len(frames) > 1:  # infer each text column's type over all files, as one frame of every row would
+        for col in df.columns:
+            if df[col].dtype == object and col != "authors":
+                df[col] = pd.Series(df[col].tolist(), index=df.index)
     df = df[COLUMNS] if len(df.columns) else pd.DataFrame(columns=COLUMNS)
     df["year"] = df["year"].astype("Int64")
     return df, problems
