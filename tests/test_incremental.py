@@ -198,7 +198,8 @@ def test_problems_come_back_from_the_cache_and_duplicates_across_files_are_still
     bib = synth.references_dir / "library.bib"
     original = bib.read_bytes()
     key = first_study(synth)
-    write(synth, "references/more.bib", "@article{" + key + ",\n  title = {Synthetic copy},\n  year = {20x4}\n}\n")
+    write(synth, "references/more.bib", "@article{" + key + ",\n  title = {Synthetic copy},\n  year = {2004}\n}\n\n"
+          "@article{syntheticextra,\n  title = {Synthetic extra},\n  year = {20x4}\n}\n")
     for _ in range(2):  # the second build reads both files from the cache
         with pytest.raises(InputError) as err:
             pipeline.build(synth)
