@@ -15,12 +15,13 @@ import pandas as pd
 
 from ..errors import Problem
 from .cache import ParseCache
+from .quantities import parse_quantity
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str = "text"  # text | int | number | choice | url
+    kind: str = "text"  # text | int | number | choice | url | duration
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -46,7 +47,7 @@ OUTCOMES = (
     "prevalence", "risk_factor", "psychosocial", "definition", "mechanism", "cost",
 )
 UNITS = (
-    "percent", "days", "weeks", "months", "years", "sessions", "participants", "points", "grades",
+    "percent", "days", "weeks", "months", "years", "sessions", "participants", "studies", "trials", "points", "grades",
     "odds_ratio", "risk_ratio", "mean_difference", "smd", "usd", "score",
 )
 STATUSES = ("verified", "unverified")
@@ -107,6 +108,8 @@ CLAIMS = TableSchema("claims", (
     Column("source_url", "url"),
     Column("status", "choice", True, STATUSES),
     Column("summary", required=True),
+    Column("dose"),  # concentration or dose as printed, e.g. "0.025% cream"; optional column
+    Column("duration", "duration"),  # how long treatment lasted, e.g. "12 weeks"; optional column
 ), key=("claim_id",))
 
 VOCABULARY = TableSchema("vocabulary", (
@@ -137,6 +140,13 @@ LINKS = TableSchema("links", (
     Column("relation", "choice", True, RELATIONS),
     Column("note"),
 ), key=("statement_id", "claim_id"))
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        return parse_quantity(text, UNITS).dimension == "time"
+    except ValueError:
+        return False
 
 
 def _suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -230,6 +240,12 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
                 for line, value in zip(line_series[bad], values[bad]):
                     problems.append(Problem(shown, int(line), f"bad-{col.name.replace('_', '-')}",
                                             f"{col.name} '{value}' is not allowed", _suggest(str(value), col.choices),
+                                            field=col.name))
+            if col.kind == "duration":
+                bad = ~empty & ~values.map(_is_duration, na_action="ignore").fillna(False).astype(bool)
+                for line, value in zip(line_series[bad], values[bad]):
+                    problems.append(Problem(shown, int(line), "bad-duration", f"{col.name} '{value}' is not a duration",
+                                            "write a number and a time unit: '12 weeks', '3-6 months', '~1 years'",
                                             field=col.name))
             if col.kind == "url":
                 bad = ~empty & ~values.str.match(r"^https?://\S+$", na=False)

@@ -30,6 +30,7 @@ from ..load.database import fetch_df, read_only, stored_digest
 from ..query.runner import Query, discover
 from .labels import VERDICT_LABEL, num, safe_name
 from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
+from .report import DocxCache, attribution_rows, render_report, report_file_name, writer_reports
 from ..workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
@@ -38,7 +39,9 @@ __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "s
 # not write is a page of something that no longer exists, and is dropped; any other file in the
 # site folder (an editor's CNAME, a logo, notes/*.csv) is carried over untouched.
 OWNED_SUFFIXES = {".html", ".csv", ".json", ".css", ".svg", ".parquet", ".duckdb"}
-SITE_FOLDERS = ("articles", "treatments", "scar-types", "studies", "queries", "downloads", "static")
+REPORT_SUFFIXES = {".docx", ".md"}  # owned in reports/ only: an editor's notes.md at the top is theirs
+SITE_FOLDERS = ("articles", "treatments", "scar-types", "studies", "queries", "downloads", "static", "reports")
+REPORT_FORMATS = ("docx", "markdown")  # each article's report for writers, in reports/ beside the pages
 
 
 @dataclass
@@ -135,7 +138,8 @@ class Writer:
                 if rel in self.seen:
                     continue
                 folder = rel.split("/")[0] if "/" in rel else ""
-                if path.suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS):
+                if (path.suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS)) or \
+                        (folder == "reports" and path.suffix in REPORT_SUFFIXES):
                     self.result.removed += 1  # a page of something that no longer exists
                 else:
                     _link(path, self._new(rel))  # an editor's own file (a logo, a CNAME): keep it
@@ -215,7 +219,8 @@ def _owned_files(root: Path) -> set[str]:
         rel_dir = Path(folder).relative_to(root).as_posix()
         top = rel_dir.split("/")[0] if rel_dir != "." else ""
         if top in ("", *SITE_FOLDERS):
-            found.update(n if rel_dir == "." else f"{rel_dir}/{n}" for n in names if Path(n).suffix in OWNED_SUFFIXES)
+            found.update(n if rel_dir == "." else f"{rel_dir}/{n}" for n in names
+                         if Path(n).suffix in OWNED_SUFFIXES or (top == "reports" and Path(n).suffix in REPORT_SUFFIXES))
     return found
 
 
@@ -261,6 +266,11 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
         pages.made(rel, value_digest(list(map(itemgetter(*CSV_COLUMNS), claims))), lambda: _claims_csv(claims))
 
     try:
+        docx_cache = DocxCache(cache_dir(settings) / "reports")
+        for rep in writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path)):
+            writer.write(f"reports/{report_file_name(rep.slug, 'docx')}", docx_cache.get(rep))
+            writer.write(f"reports/{report_file_name(rep.slug, 'markdown')}", render_report(rep, "markdown"))
+        docx_cache.prune()
         _pages(settings, writer, progress, site, results, queries, pages, page, claims_csv)
     except BaseException:
         pages.abort()
@@ -271,7 +281,9 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
 def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] | None, site, results, queries,
            pages: Pages, page: Callable[..., None], claims_csv: Callable[[str, list], None]) -> None:
     for ap in site.articles:
-        page(str(ap.article["href"]), "article.html", **as_context(ap))
+        reports = [{"label": {"docx": "Word", "markdown": "Markdown"}[fmt],
+                    "href": f"reports/{report_file_name(str(ap.article['slug']), fmt)}"} for fmt in REPORT_FORMATS]
+        page(str(ap.article["href"]), "article.html", reports=reports, **as_context(ap))
     if progress:
         progress("article pages")
     for tp in site.treatments:
