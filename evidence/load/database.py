@@ -31,6 +31,9 @@ def schema_sql() -> str:
     return resources.files("evidence.load").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
+DIGEST_PREFIX = "content digest: "  # a build records its content digest as the comment of build_info
+
+
 def summaries_sql() -> str:
     """Pre-aggregated tables, built from the loaded tables (the canned per-treatment queries read them)."""
     return resources.files("evidence.load").joinpath("summaries.sql").read_text(encoding="utf-8")
@@ -54,18 +57,20 @@ def content_digest(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def stored_digest(path: Path) -> str | None:
-    """The content digest recorded in an existing database, if any."""
+    """The content digest recorded in an existing database, if any (a database from before digests has none)."""
     if not path.is_file():
         return None
     try:
         con = duckdb.connect(str(path), read_only=True)
         try:
-            row = con.execute("SELECT value FROM build_info WHERE key = 'content_hash'").fetchone()
+            row = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
+                              "AND schema_name = 'main' AND table_name = 'build_info'").fetchone()
         finally:
             con.close()
     except duckdb.Error:
         return None
-    return str(row[0]) if row else None
+    comment = str(row[0]) if row and row[0] else ""
+    return comment.removeprefix(DIGEST_PREFIX) if comment.startswith(DIGEST_PREFIX) else None
 
 
 def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename=None) -> bool:
@@ -94,7 +99,8 @@ def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename
                 con.unregister("_frame")
             con.execute(summaries_sql())
             digest = content_digest(con)
-            con.execute("INSERT INTO build_info VALUES ('content_hash', ?)", [digest])
+            # in the catalog, not in a table, so that the digest is not itself a download that changes
+            con.execute(f"COMMENT ON TABLE build_info IS '{DIGEST_PREFIX}{digest}'")
             con.execute("CHECKPOINT")
         finally:
             con.close()
