@@ -15,6 +15,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
 from ..errors import Problem
+from .cache import ParseCache
 from ..identifiers import normalise_doi, explain_doi, explain_pmcid, explain_pmid
 
 _LATEX = LatexNodes2Text(strict_latex_spaces=True)
@@ -50,17 +51,52 @@ def split_authors(value: str) -> list[str]:
     return [decode(n) for n in names if n.strip()]
 
 
-def read_bibtex(paths: list[Path], shown: dict[Path, str]) -> tuple[pd.DataFrame, list[Problem]]:
-    rows: list[dict[str, object]] = []
+def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | None = None
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every entry of every file; each file parsed once (or taken from ``cache`` by its bytes)."""
+    frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    cache = cache or ParseCache(None)
     for path in paths:
         name = shown[path]
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(name, None, "bad-encoding", f"not UTF-8 ({exc.reason})", "save the file as UTF-8"))
-            continue
+        data = path.read_bytes()
+        frame, found = cache.parsed("bibtex", name, data, lambda: _parse_file(data, name))
+        # a citekey defined in an earlier file: reported here, across files, so a file's slot stays its own;
+        # the later entry is dropped with its own problems, as if it had never been read
+        keep, dropped = [], set()
+        for key, line in zip(frame["citekey"], frame["source_line"]):
+            if key in seen:
+                problems.append(Problem(name, int(line), "duplicate-citekey",
+                                        f"citekey '{key}' is already defined in {seen[key]}",
+                                        "rename one of the entries or delete the copy", field="citekey"))
+                keep.append(False)
+                dropped.add(int(line))
+            else:
+                seen[key] = f"{name}:{line}"
+                keep.append(True)
+        problems.extend(p for p in found if p.line not in dropped)
+        if any(keep):  # an empty frame's object columns would turn the others' string columns to object
+            frames.append(frame if all(keep) else frame[keep])
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    if len(frames) > 1:  # infer each text column's type over all files, as one frame of every row would
+        for col in df.columns:
+            if df[col].dtype == object and col != "authors":
+                df[col] = pd.Series(df[col].tolist(), index=df.index)
+    df = df[COLUMNS] if len(df.columns) else pd.DataFrame(columns=COLUMNS)
+    df["year"] = df["year"].astype("Int64")
+    return df, problems
+
+
+def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    rows: list[dict[str, object]] = []
+    problems: list[Problem] = []
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text() would
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, None, "bad-encoding", f"not UTF-8 ({exc.reason})", "save the file as UTF-8"))
+        text = ""
+    if text:
         library = bibtexparser.parse_string(text)
         for block in library.failed_blocks:
             line = block.start_line + 1
@@ -71,15 +107,13 @@ def read_bibtex(paths: list[Path], shown: dict[Path, str]) -> tuple[pd.DataFrame
                 first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
                 problems.append(Problem(name, line, "bad-bibtex", f"could not parse the entry starting '{first}'",
                                         "check for a missing comma, brace or quote in this entry"))
+        local: set[str] = set()
         for entry in library.entries:
             line = entry.start_line + 1
             key = entry.key
-            if key in seen:
-                problems.append(Problem(name, line, "duplicate-citekey",
-                                        f"citekey '{key}' is already defined in {seen[key]}",
-                                        "rename one of the entries or delete the copy", field="citekey"))
-                continue
-            seen[key] = f"{name}:{line}"
+            if key in local:
+                continue  # bibtexparser reports it as a failed block (duplicate-citekey) already
+            local.add(key)
             fields = {f.key.lower(): str(f.value) for f in entry.fields}
             authors = split_authors(fields.get("author", ""))
             year_text = decode(fields.get("year", ""))

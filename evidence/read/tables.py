@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
+from .cache import ParseCache
 from .quantities import parse_quantity
 
 
@@ -153,16 +154,24 @@ def _suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
     return f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(options)}"
 
 
-def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read one CSV file against its schema.
+def read_table(path: Path, schema: TableSchema, shown: str, cache: ParseCache | None = None
+               ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one CSV file against its schema (or take it from ``cache`` when its bytes are unchanged).
 
     Returns a DataFrame with the schema's columns (typed, ``None`` for empty cells) plus
     ``source_file`` and ``source_line``; rows with errors are kept so cross-file rules can
     still run, and every problem carries the physical line of its row.
     """
+    if cache is None:
+        return _read_table(path.read_bytes(), schema, shown)
+    data = path.read_bytes()
+    return cache.parsed(f"table-{schema.name}", shown, data, lambda: _read_table(data, schema, shown))
+
+
+def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")  # as read_text() would
     except UnicodeDecodeError as exc:
         return empty_table(schema, shown), [Problem(shown, None, "bad-encoding", f"not UTF-8 ({exc.reason})",
                                                "save the file as UTF-8")]
