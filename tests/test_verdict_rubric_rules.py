@@ -141,3 +141,17 @@ def test_the_design_grader():
     assert design_grade([]) == Certainty("none", ("no evidence",))
     graded = design_grade([claim("a-1", design="cohort"), claim("a-2", design="rct"), claim("b-1", design="cohort")])
     assert graded == Certainty("moderate", ("from design alone: best evidence level 2",), studies=2)
+
+
+def test_a_statement_that_is_not_checkable_has_no_outcome_or_certainty():
+    v = verdict_for(statement(kind="opinion"), [claim("a-1", design="meta_analysis")], True)
+    assert (v.verdict, v.outcome, v.certainty, v.certainty_reasons) == ("not_checkable", "", "none", ())
+
+
+def test_background_and_conclusion_tags_follow_the_number():
+    c = claim("a-1", value=65, unit="percent", basis="background")
+    assert claim_line(c) == ("a-1 (RCT): summary of a-1 [65 percent] [background: a statement citing others, counts as "
+                             "the weakest evidence]")
+    c = claim("a-1", value=65, unit="percent", basis="conclusion", status="unverified")
+    assert claim_line(c) == ("a-1 (RCT): summary of a-1 [65 percent] [the authors' conclusion, not a reported result] "
+                             "[unverified: counted apart]")
