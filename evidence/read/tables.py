@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
+from ..files import read_text
 
 
 @dataclass(frozen=True)
@@ -137,12 +138,9 @@ def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFram
     ``source_file`` and ``source_line``; rows with errors are kept so cross-file rules can
     still run, and every problem carries the physical line of its row.
     """
-    problems: list[Problem] = []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return empty_table(schema, shown), [Problem(shown, None, "bad-encoding", f"not UTF-8 ({exc.reason})",
-                                               "save the file as UTF-8")]
+    text, problems = read_text(path, None, shown, "utf-8-sig")  # one problem, at its byte, for a bad file
+    if text is None:
+        return empty_table(schema, shown), problems
     reader = csv.reader(text.splitlines(keepends=True))
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -192,7 +190,7 @@ def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFram
                                         f"fill in {col.name}", field=col.name))
         if col.kind in ("int", "number"):
             numbers = pd.to_numeric(values.where(~empty), errors="coerce")
-            bad = ~empty & numbers.isna()
+            bad = ~empty & (numbers.isna() | ~numbers.abs().lt(2**53 if col.kind == "int" else float("inf")))
             if col.kind == "int":
                 bad |= ~empty & numbers.notna() & (numbers != numbers.round())
             for line, value in zip(line_series[bad], values[bad]):
