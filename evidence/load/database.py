@@ -91,8 +91,11 @@ def read_only(path: Path, limits: QueryLimits | None = None) -> Iterator[duckdb.
         raise EvidenceError(f"{path.name} does not exist; run `evidence build` first")
     limits = limits or QueryLimits()
     config = {"memory_limit": limits.memory_limit, "threads": limits.threads, **SANDBOX}
+    del config["lock_configuration"]  # locked below, once the session settings are made
     try:
         con = duckdb.connect(str(path), read_only=True, config=config)
+        con.execute("SET enable_progress_bar = false")  # a long query must not draw on the terminal
+        con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         raise EvidenceError(f"cannot open {path.name}: {str(exc).splitlines()[0]}; run `evidence build` again") from None
     _TIMEOUTS[id(con)] = limits.timeout  # read by fetch_df: DuckDB has no statement timeout of its own
