@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 
+from ..files import file_problem
 from .records import Fetched
 
 DEFAULT_DIR = ".evidence-cache"
@@ -52,6 +53,8 @@ class Cache:
     def get(self, source: str, identifier: str) -> Fetched | None:
         """The stored answer, or None when absent or unreadable (an unreadable file is refetched)."""
         path = self.path(source, identifier)
+        if file_problem(path, None, str(path)) is not None:  # absent, or not a regular file: never block on it
+            return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             return Fetched.from_dict(data)
@@ -82,7 +85,7 @@ class Cache:
         if not self.root.is_dir():
             return
         for path in sorted(self.root.glob("*/*/*.json")):
-            if path.name.startswith(".tmp-"):
+            if path.name.startswith(".tmp-") or file_problem(path, None, str(path)) is not None:
                 continue
             try:
                 yield Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))

@@ -22,6 +22,7 @@ from ..identifiers import DOI_IN_TEXT
 from ..read.bibtex import decode, split_authors
 from .entries import Candidate, format_entry
 from .library import Ref
+from ..files import file_problem
 
 RIS_TYPES = {"JOUR": "article", "JFULL": "article", "MGZN": "article", "NEWS": "article", "EJOUR": "article",
              "CONF": "inproceedings", "CPAPER": "inproceedings", "BOOK": "book", "EBOOK": "book",
@@ -173,6 +174,9 @@ def read_bib(text: str, origin: str) -> tuple[list[Candidate], list[Problem]]:
 
 def read_any(path: Path) -> tuple[list[Candidate], list[Problem], str]:
     """Pick the reader from the extension, else from the content; returns the format name too."""
+    refused = file_problem(path, None, path.name)  # a FIFO or a folder must not block or crash the import
+    if refused:
+        return [], [refused], "unreadable"
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
