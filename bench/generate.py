@@ -42,7 +42,7 @@ def generate(root: Path, studies: int, claims: int, articles: int, statements: i
         "citekey": keys, "design": [rng.choice(DESIGNS) for _ in keys], "n": [rng.randint(10, 500) for _ in keys],
         "studies_included": "", "population": "synthetic adults", "skin_types": "", "follow_up_months": 6,
         "funding": "", "source_url": "https://example.org/synthetic", "status": "unverified", "notes": "synthetic",
-    })[STUDIES.names].to_csv(root / "references" / "studies.csv", index=False)
+    }).reindex(columns=STUDIES.names).to_csv(root / "references" / "studies.csv", index=False)
     claim_keys = [keys[i % studies] for i in range(claims)]
     values = [round(rng.uniform(10, 90), 1) for _ in range(claims)]
     pd.DataFrame({
@@ -55,7 +55,7 @@ def generate(root: Path, studies: int, claims: int, articles: int, statements: i
         "direction": "favours_treatment", "events_treatment": "", "total_treatment": "", "events_comparator": "",
         "total_comparator": "", "quote": "Synthetic quote.", "locator": "Abstract", "source_url": "", "status": "unverified",
         "summary": "Synthetic finding.",
-    })[CLAIMS.names].to_csv(root / "references" / "claims.csv", index=False)
+    }).reindex(columns=CLAIMS.names).to_csv(root / "references" / "claims.csv", index=False)
     claim_ids = [f"{k}-{i}" for i, k in enumerate(claim_keys)]
     for a in range(articles):
         sentences = [f"Treatment {j} improved scars by about {rng.randint(10, 90)} percent in article {a}." for j in range(statements)]

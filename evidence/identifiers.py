@@ -20,6 +20,18 @@ def normalise_doi(value: str) -> str:
     return value.rstrip(".,;").lower()
 
 
+def normalise_pmid(value: str) -> str:
+    """Digits only, no leading zeros."""
+    value = value.strip()
+    return value.lstrip("0") or value
+
+
+def normalise_pmcid(value: str) -> str:
+    """Upper case with its 'PMC' prefix ('5749614' and 'pmc5749614' -> 'PMC5749614')."""
+    pmc = value.strip().upper()
+    return pmc if pmc.startswith("PMC") else "PMC" + pmc
+
+
 def explain_doi(value: str) -> str:
     if not value.startswith("10."):
         return "a DOI starts with '10.' (write it bare, without https://doi.org/)"

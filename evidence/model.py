@@ -7,6 +7,7 @@ into DuckDB in one load; the article-shaped records, few and structured, are dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -63,6 +64,30 @@ class Statement:
     note: str | None
     source_file: str
     source_line: int
+    outcome: str | None = None  # the outcome the statement asserts (claims' vocabulary); inferred when empty
+    measure: str | None = None  # the measure it names, e.g. "firmness"; numbers are compared within it
+
+
+CERTAINTY_LEVELS = ("very low", "low", "moderate", "high")
+
+
+@dataclass(frozen=True)
+class Certainty:
+    """How sure the body of evidence for one outcome lets a reader be (GRADE-lite), with a reason per step."""
+
+    level: str  # high | moderate | low | very low | none
+    reasons: tuple[str, ...] = ()
+    outcome: str = ""
+    studies: int = 0
+    participants: int | None = None
+
+    @property
+    def rank(self) -> int:
+        """0 for no evidence, 1 very low ... 4 high."""
+        return CERTAINTY_LEVELS.index(self.level) + 1 if self.level in CERTAINTY_LEVELS else 0
+
+
+Grader = Callable[[Sequence[Mapping[str, object]]], Certainty]  # a body of linked claims -> its certainty
 
 
 @dataclass(frozen=True)

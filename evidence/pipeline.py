@@ -13,13 +13,16 @@ from typing import Callable
 
 import pandas as pd
 
+from .check.quote_checks import QuoteCheck, check_quotes
 from .check.report import ArticleReport, check_workspace, notices_by_citekey
 from .load.database import build_database
 from .errors import ROOT_CAUSES, InputError, Problem, has_errors
 from .load.frames import database_frames
 from .model import Workspace
+from .resolve.sourcetext import load_texts
 from .resolve.store import metadata_frame
 from .read.reader import read_workspace
+from .synthesis.body import Synthesis, synthesise
 from .validate.rules import validate
 from .outputs import check_database_file, clean_leftovers
 from .workspace import Settings, load_settings
@@ -33,6 +36,8 @@ class Checked:
     reports: tuple[ArticleReport, ...]
     warnings: tuple[Problem, ...]  # input problems that are not errors
     metadata: pd.DataFrame  # fetched metadata, from the resolver's cache only (never the network)
+    synthesis: Synthesis | None = None  # pooled estimates and the certainty grader behind the verdicts
+    quotes: tuple[QuoteCheck, ...] = ()  # each claim's quote against the cached source text (never the network)
 
 
 def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
@@ -47,10 +52,13 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     if progress:
         progress("validated")
     metadata = metadata_frame(settings)
-    reports = check_workspace(ws, notices_by_citekey(metadata))
+    synthesis = synthesise(ws)
+    texts = load_texts(settings)  # empty when nothing was ever resolved: then no claim is checked, at no cost
+    quotes = tuple(check_quotes(ws.claims, texts)) if texts else ()
+    reports = check_workspace(ws, notices_by_citekey(metadata), synthesis.grade, {q.claim_id: q for q in quotes})
     if progress:
         progress("checked")
-    return Checked(ws, tuple(reports), tuple(problems), metadata)
+    return Checked(ws, tuple(reports), tuple(problems), metadata, synthesis, quotes)
 
 
 def build(settings: Settings, progress: Progress | None = None,
@@ -59,7 +67,8 @@ def build(settings: Settings, progress: Progress | None = None,
     clean_leftovers(settings.db_path, settings.site_dir)
     checked = analyse(settings, progress)
     check_database_file(settings)
-    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata)
+    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis,
+                             checked.quotes)
     build_database(settings.db_path, frames, before_rename=before_rename)
     if progress:
         progress("database written")
@@ -76,7 +85,13 @@ def check(settings: Settings, slug: str | None = None) -> Checked:
         known = ", ".join(r.article.slug for r in checked.reports) or "none"
         raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
                                   f"known articles: {known}")])
-    return Checked(checked.workspace, reports, checked.warnings, checked.metadata)
+    return Checked(checked.workspace, reports, checked.warnings, checked.metadata, checked.synthesis, checked.quotes)
+
+
+def quote_report(settings: Settings) -> tuple[QuoteCheck, ...]:
+    """Every claim's quote against the cached source text (``no_text`` for all when none is cached)."""
+    checked = analyse(settings)
+    return checked.quotes or tuple(check_quotes(checked.workspace.claims, {}))
 
 
 def render(settings: Settings, progress: Progress | None = None, output: Path | None = None):

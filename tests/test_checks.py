@@ -71,20 +71,20 @@ def test_no_links_is_unsupported_and_blocking():
 
 def test_supporting_meta_analysis_is_strong():
     v = verdict_for(statement(), links(row("ma-1", "supports", "meta_analysis")), True)
-    assert (v.verdict, v.strength) == ("supported", "strong")
+    assert (v.verdict, v.strength) == ("supported", "high")  # design-only stand-in grader (no synthesis passed)
     assert any("ma-1 (meta-analysis)" in r for r in v.reasons)
 
 
 def test_single_rct_is_limited_and_narrative_review_is_weak():
-    assert verdict_for(statement(), links(row("t-1", "supports", "rct")), True).strength == "limited"
-    assert verdict_for(statement(), links(row("r-1", "supports", "narrative_review")), True).strength == "weak"
+    assert verdict_for(statement(), links(row("t-1", "supports", "rct")), True).strength == "moderate"
+    assert verdict_for(statement(), links(row("r-1", "supports", "narrative_review")), True).strength == "very low"
 
 
 def test_stronger_contradiction_wins_weaker_one_makes_it_partial():
     strong_against = links(row("r-1", "supports", "narrative_review"), row("ma-1", "contradicts", "meta_analysis"))
     assert verdict_for(statement(), strong_against, True).verdict == "contradicted"
     weak_against = links(row("ma-1", "supports", "meta_analysis"), row("r-1", "contradicts", "narrative_review"))
-    assert verdict_for(statement(), weak_against, True).verdict == "partly_supported"
+    assert verdict_for(statement(), weak_against, True).verdict == "overstated"  # issue 9: weak evidence against
 
 
 def test_only_partial_support_against_equal_evidence_is_contradicted():
@@ -95,7 +95,7 @@ def test_only_partial_support_against_equal_evidence_is_contradicted():
 def test_number_that_disagrees_downgrades_and_blocks_with_both_numbers():
     v = verdict_for(statement(asserts="~2 weeks"),
                     links(row("t-1", "supports", "rct", low=5, high=7, unit="days")), True)
-    assert v.verdict == "partly_supported" and v.numeric_check == "disagrees" and v.blocking
+    assert v.verdict == "overstated" and v.numeric_check == "disagrees" and v.blocking
     assert any("~2 weeks" in r and "5-7 days" in r for r in v.reasons)
 
 

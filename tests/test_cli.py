@@ -77,7 +77,7 @@ def test_check_unknown_article_exits_2(ws, cli):
 
 def test_text_report_lists_verdicts_and_reasons(ws, cli):
     out = cli(ws, "check").output
-    assert "S01 SUPPORTED (evidence: weak)" in out
+    assert "S01 SUPPORTED (certainty: very low)" in out
     assert "connolly2017acne-1 (narrative review)" in out
 
 

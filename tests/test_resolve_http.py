@@ -57,16 +57,28 @@ def test_timeout_is_retried_then_reported(tmp_path, replay):
     assert replay.hits["crossref"] == 2 and len(clock.sleeps) == 1
 
 
-def test_connection_refused_is_reported(tmp_path):
+def test_connection_refused_fails_at_once_and_is_reported(tmp_path):
+    """A refused port will not answer after a backoff either: one attempt, no sleep (issue 12.5)."""
     with socket.socket() as s:  # a port that nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = settings_for(tmp_path, None, crossref_url=f"http://127.0.0.1:{port}", retries="2")
+    settings = settings_for(tmp_path, None, crossref_url=f"http://127.0.0.1:{port}", retries="4")
     clock = FakeClock()
-    result = fetch(client_for(settings, clock))
+    client = client_for(settings, clock)
+    result = fetch(client)
     assert result.status == "failed"
-    assert result.error == "connection refused (gave up after 3 attempts)"
-    assert len(clock.sleeps) == 2 and clock.sleeps[1] > clock.sleeps[0] * 0.5  # backoff grows (with jitter)
+    assert result.error == "connection refused (not retried)"
+    assert client.requests_sent == 1 and clock.sleeps == []
+
+
+def test_an_unknown_host_fails_at_once(tmp_path):
+    """'.invalid' never resolves (RFC 2606): a name-resolution failure is not retried."""
+    settings = settings_for(tmp_path, None, crossref_url="http://no-such-host.invalid", retries="4")
+    clock = FakeClock()
+    client = client_for(settings, clock)
+    response = client.get(client.url("crossref", "works/x"), limits=("crossref",))
+    assert response.error == "unknown host (not retried)" and response.attempts == 1
+    assert client.requests_sent == 1 and clock.sleeps == []
 
 
 def test_429_honours_retry_after_then_succeeds(tmp_path, replay):

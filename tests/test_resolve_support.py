@@ -129,13 +129,16 @@ class Replay:
         self.pubmed: dict[str, bytes] = {}  # pmid -> file bytes (a PubmedArticleSet)
         self.epmc: dict[str, bytes] = {}  # doi or pmid -> a search answer holding it
         self.idconv: bytes | None = None
+        self.fulltext: dict[str, bytes] = {}  # PMCID -> JATS XML; any other PMCID answers 404 as Europe PMC does
         self.fault: dict[str, Callable[[Request], Response]] = {}
-        self.hits: dict[str, int] = {"crossref": 0, "crossref-updates": 0, "pubmed": 0, "europepmc": 0, "idconv": 0}
+        self.hits: dict[str, int] = {"crossref": 0, "crossref-updates": 0, "pubmed": 0, "europepmc": 0, "idconv": 0,
+                                     "fulltext": 0}
         server.expect_request(re.compile(r"^/crossref/works/.+")).respond_with_handler(self._work)
         server.expect_request("/crossref/works").respond_with_handler(self._updates)
         server.expect_request("/ncbi/efetch.fcgi").respond_with_handler(self._efetch)
         server.expect_request(re.compile(r"^/ncbi/idconv/?$")).respond_with_handler(self._idconv)
         server.expect_request("/epmc/search").respond_with_handler(self._epmc)
+        server.expect_request(re.compile(r"^/epmc/PMC\d+/fullTextXML$")).respond_with_handler(self._fulltext)
 
     # -- registration helpers
     def crossref_file(self, doi: str, rel: str) -> None:
@@ -177,6 +180,14 @@ class Replay:
         head = files[0].split(b"<PubmedArticleSet>")[0]
         body = head + b"<PubmedArticleSet>\n" + b"\n".join(a for f in files for a in _articles(f)) + b"\n</PubmedArticleSet>"
         return Response(body, content_type="text/xml; charset=UTF-8")
+
+    def _fulltext(self, request: Request) -> Response:
+        if (r := self._faulted("fulltext", request)) is not None:
+            return r
+        pmcid = request.path.split("/")[-2]
+        if pmcid in self.fulltext:
+            return Response(self.fulltext[pmcid], content_type="application/xml")
+        return Response(b"", status=404)  # what Europe PMC answers for a PMCID without open-access full text
 
     def _idconv(self, request: Request) -> Response:
         if (r := self._faulted("idconv", request)) is not None:

@@ -225,7 +225,7 @@ def test_cache_and_library_are_intact_after_a_fault(workspace, served, fault):
     cache, library = snapshot(cache_dir(settings)), bib.read_bytes()
     verdict = {r.citekey: r.status for r in api.verify(settings).references}
     handler = _faults()[fault]
-    for service in ("crossref", "crossref-updates", "pubmed", "europepmc", "idconv"):
+    for service in ("crossref", "crossref-updates", "pubmed", "europepmc", "idconv", "fulltext"):
         served.fault[service] = handler
     summary = _resolve(settings, refresh=True)
     assert summary.failed and all(f.kept_previous for f in summary.failed)  # reported, old answer kept
@@ -233,17 +233,18 @@ def test_cache_and_library_are_intact_after_a_fault(workspace, served, fault):
     assert {r.citekey: r.status for r in api.verify(settings).references} == verdict
 
 
-def test_a_fault_on_a_fresh_cache_is_recorded_as_failed_then_replaced(workspace, served):
+def test_a_fault_on_a_fresh_cache_is_reported_never_stored_then_fetched(workspace, served):
     settings, _ = workspace
     served.fault["crossref"] = lambda request: Response("Internal Server Error", status=500)
     first = _resolve(settings)
     assert {f.source for f in first.failed} == {"crossref"}
     assert all("HTTP 500" in f.error for f in first.failed)
     entries = list(cache_dir(settings).rglob("*.json"))
-    assert all(json.loads(p.read_text())["status"] in ("found", "not_found", "failed") for p in entries)
+    assert entries and all(json.loads(p.read_text())["status"] in ("found", "not_found") for p in entries)
+    assert not list((cache_dir(settings) / "crossref").rglob("*.json"))  # the failures were not stored
     assert not [p for p in cache_dir(settings).rglob("*") if p.name.startswith(".tmp-")]
     report = {r.citekey: r for r in api.verify(settings).references}
-    assert "not checked: crossref (HTTP 500" in report["sadasivan2012wrong"].notice_check
+    assert "not checked: crossref (never fetched: run `evidence resolve`)" in report["sadasivan2012wrong"].notice_check
     served.fault.clear()
     second = _resolve(settings)  # failed answers are retried without --refresh
     assert second.failed == () and second.fetched >= 1

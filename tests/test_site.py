@@ -172,7 +172,7 @@ def test_every_statement_links_to_evidence_and_back(site, shipped):
     statements = [m for m in page.marks if m["id"].startswith("s-")]
     assert len(statements) >= 30
     for m in statements:
-        assert re.search(r"\bv-(supported|partly_supported|unsupported|contradicted|not_checkable)\b", m["class"])
+        assert re.search(r"\bv-(supported|partly_supported|overstated|unsupported|contradicted|not_checkable)\b", m["class"])
         assert m["href"] == "#ev-" + m["id"][2:] and m["href"][1:] in page.ids
     # evidence rows on study and treatment pages point back to statements on the article page
     backlinks = set()
@@ -248,7 +248,8 @@ def test_json_ld_reviews_every_statement_and_cites_the_studies(site, pages):
     reviews = [n for n in graph if n["@type"] == "ClaimReview"]
     marks = {m["id"]: m["class"] for m in article.marks if m["id"].startswith("s-")}
     assert len(reviews) == len(marks)
-    names = {"Supported": "v-supported", "Partly supported": "v-partly_supported", "Unsupported": "v-unsupported",
+    names = {"Supported": "v-supported", "Partly supported": "v-partly_supported", "Overstated": "v-overstated",
+             "Unsupported": "v-unsupported",
              "Contradicted": "v-contradicted", "Not checkable": "v-not_checkable"}
     for r in reviews:
         fragment = r["url"].split("#")[1]

@@ -16,7 +16,9 @@ from typing import Mapping
 import pandas as pd
 
 from ..errors import Problem
-from ..model import Article, Statement, Workspace
+from ..model import Article, Grader, Statement, Workspace
+from .quote_checks import QuoteCheck, quote_problems
+from ..read.anchoring import describe_difference
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
 from ..validate.rules import REVIEW_DESIGNS
 from .verdicts import DESIGN_LABEL, Verdict, verdict_for
@@ -29,6 +31,7 @@ class Uncovered:
     line: int
     sentence: str
     triggers: tuple[str, ...]
+    partial: bool = False  # the rest of a sentence beside a registered statement
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,8 @@ class ArticleReport:
         return any(p.severity == "error" for p in self.problems)
 
     def counts(self) -> dict[str, int]:
-        counts = {v: 0 for v in ("supported", "partly_supported", "unsupported", "contradicted", "not_checkable")}
+        counts = {v: 0 for v in ("supported", "partly_supported", "overstated", "unsupported", "contradicted",
+                                 "not_checkable")}
         for v in self.verdicts:
             counts[v.verdict] += 1
         return counts
@@ -63,7 +67,10 @@ TRIGGERS = {
 
 
 def uncovered_sentences(article: Article, statements: list[Statement]) -> list[Uncovered]:
-    spans = [(s.start, s.end) for s in statements if s.start is not None]
+    """Checkable-looking text that no statement covers: whole sentences, and the rest of a
+    sentence or bullet beside a registered clause (a statement often quotes one clause and the
+    claim in the next one goes unchecked)."""
+    spans = sorted((s.start, s.end) for s in statements if s.start is not None and s.end is not None)
     found = []
     for m in _SENTENCE.finditer(article.body):
         text = m.group(0).strip()
@@ -71,12 +78,31 @@ def uncovered_sentences(article: Article, statements: list[Statement]) -> list[U
             continue
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
         end = start + len(text)
-        if any(s < end and start < e for s, e in spans):
-            continue
-        hits = tuple(name for name, rx in TRIGGERS.items() if rx.search(text))
-        if hits:
-            found.append(Uncovered(article.slug, start, end, article.line_of(start), text, hits))
+        covering = [(a, z) for a, z in spans if a < end and start < z]
+        pieces = [(start, end)] if not covering else _rest(article.body, start, end, covering)
+        for a, z in pieces:
+            piece = article.body[a:z]
+            hits = tuple(name for name, rx in TRIGGERS.items() if rx.search(piece))
+            if hits:
+                found.append(Uncovered(article.slug, a, z, article.line_of(a), piece, hits, bool(covering)))
     return found
+
+
+def _rest(body: str, start: int, end: int, covering: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside the covering spans that still read as a clause (3+ words)."""
+    pieces, cursor = [], start
+    for a, z in covering + [(end, end)]:
+        if a > cursor:
+            pieces.append((cursor, min(a, end)))
+        cursor = max(cursor, z)
+    out = []
+    for a, z in pieces:
+        raw = body[a:z]
+        rest = raw.lstrip(" ,;:—–-.\n")  # what joined it to the statement: punctuation, not text
+        lead, trimmed = len(raw) - len(rest), rest.rstrip(" ,;:—–-\n")
+        if len(re.findall(r"\w+", trimmed)) >= 3:
+            out.append((a + lead, a + lead + len(trimmed)))
+    return out
 
 
 def notices_by_citekey(metadata: pd.DataFrame) -> dict[str, list[dict[str, object]]]:
@@ -106,11 +132,20 @@ def _notice_problems(s: Statement, linked: list[dict[str, object]],
     return problems
 
 
-def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None) -> list[ArticleReport]:
-    """Verdicts and article-level checks for every article in the workspace."""
+def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None,
+                    grade: Grader | None = None, quotes: Mapping[str, QuoteCheck] | None = None,
+                    ) -> list[ArticleReport]:
+    """Verdicts and article-level checks for every article in the workspace.
+
+    ``grade`` gives the certainty of a body of linked claims (the synthesis stage's GRADE-lite, passed in
+    by the pipeline); without it a design-only stand-in grades the evidence. ``quotes`` (claim_id ->
+    :class:`QuoteCheck`, from the cached source text) adds warnings for statements resting on a quote
+    that is not in its source, and for misplaced locators.
+    """
     notices = notices or {}
-    claims = ws.claims.merge(ws.studies[["citekey", "design", "n"]].rename(columns={"n": "study_n"}),
-                             on="citekey", how="left")
+    study_cols = [c for c in ("citekey", "design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
+                  if c in ws.studies.columns]
+    claims = ws.claims.merge(ws.studies[study_cols].rename(columns={"n": "study_n"}), on="citekey", how="left")
     claims["n"] = claims["n"].fillna(claims["study_n"])
     links = ws.links.rename(columns={"note": "link_note"})[["slug", "statement_id", "claim_id", "relation", "link_note"]]
     linked_all = links.merge(claims, on="claim_id", how="inner")
@@ -145,14 +180,16 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                                         message=f"{s.statement_id}: cited source ({', '.join(s.cites)}) does not carry "
                                                 f"this claim; the evidence comes from {', '.join(sorted(favouring))}",
                                         hint="cite the study that carries the claim", field="cites"))
-            v = verdict_for(s, linked, cited_ok)
+            v = verdict_for(s, linked, cited_ok, grade)
             verdicts.append(v)
             problems.extend(_notice_problems(s, linked, notices))
             if s.anchor == "changed":
                 problems.append(Problem(**where, code="statement-changed",
-                                        message=f"{s.statement_id}: the article's wording changed — re-check "
-                                                f"(now: '{(s.current_text or '')[:80]}', {s.score:.0f}% similar)",
-                                        hint="update the quote and re-check its evidence", field="quote"))
+                                        message=f"{s.statement_id}: the article's wording changed — re-check: "
+                                                f"{describe_difference(s.quote, s.current_text or '')} "
+                                                f"({s.score:.0f}% similar; now: '{(s.current_text or '')[:80]}')",
+                                        hint=f"re-check its evidence, then `evidence accept {article.slug} "
+                                             f"{s.statement_id}` takes the new wording", field="quote"))
             if v.verdict == "unsupported":
                 problems.append(Problem(**where, code="no-evidence",
                                         message=f"{s.statement_id}: no evidence supports '{s.quote[:70]}'",
@@ -167,6 +204,8 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                 problems.append(Problem(**where, code="number-unverified", severity="warning",
                                         message=f"{s.statement_id}: " + next(r for r in v.reasons if r.startswith("number:")),
                                         hint="link a claim that reports the number", field="asserts"))
+        if quotes:
+            problems.extend(quote_problems(statements, linked_by_statement, quotes))
         refs = check_reference_list(article, library)
         for r in refs:
             for d in r.defects:
@@ -175,7 +214,9 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
         uncovered = uncovered_sentences(article, statements)
         for u in uncovered:
             problems.append(Problem(article.source_file, u.line, "uncovered-sentence",
-                                    f"checkable-looking sentence is not a statement ({', '.join(u.triggers)}): "
+                                    ("the rest of a sentence beside a statement is not registered" if u.partial
+                                     else "checkable-looking sentence is not a statement")
+                                    + f" ({', '.join(u.triggers)}): "
                                     f"'{u.sentence[:80]}'", "register it in the .statements.csv file (as opinion if "
                                     "it is not checkable)", severity="warning"))
         reports.append(ArticleReport(article, tuple(statements), tuple(verdicts), tuple(refs), tuple(uncovered),

@@ -17,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import references as cli_resolve, serve as cli_site
+from . import claims as cli_claims, find as cli_find, references as cli_resolve, serve as cli_site
+from . import workflow as cli_workflow
 from .. import pipeline
 from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
@@ -116,6 +117,8 @@ def _report_json(report: ArticleReport) -> dict[str, object]:
             "verdict": verdicts[s.statement_id].verdict, "computed_verdict": verdicts[s.statement_id].computed_verdict,
             "strength": verdicts[s.statement_id].strength, "reasons": list(verdicts[s.statement_id].reasons),
             "claims": list(verdicts[s.statement_id].claims), "numeric_check": verdicts[s.statement_id].numeric_check,
+            "certainty": verdicts[s.statement_id].certainty, "outcome": verdicts[s.statement_id].outcome,
+            "certainty_reasons": list(verdicts[s.statement_id].certainty_reasons),
             "anchor": s.anchor, "line": report.article.line_of(s.start) if s.start is not None else None,
         } for s in report.statements],
         "references": [{"number": r.number, "citekey": r.citekey, "match": r.match_method,
@@ -135,17 +138,23 @@ def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> N
     checked = _run(lambda: pipeline.check(settings, article))
     reports = list(checked.reports)
     if fmt == "json":
+        quotes = {q.claim_id: q.as_dict() for q in checked.quotes}
         data = [_report_json(r) for r in reports]
+        for report in data:  # each statement's claims with their quote status
+            for st in report["statements"]:
+                st["quotes"] = [quotes[c] for c in st["claims"] if c in quotes]
         click.echo(json.dumps(data[0] if article else data, indent=2, ensure_ascii=False))
     else:
+        quotes = {q.claim_id: q for q in checked.quotes}
         for r in reports:
-            _print_report(r, verbose)
+            _print_report(r, verbose, quotes)
     sys.exit(1 if any(r.blocking for r in reports) else 0)
 
 
-def _print_report(report: ArticleReport, verbose: bool) -> None:
-    """One block per statement: id, verdict, strength, the quote, then its reasons."""
-    colours = {"supported": "green", "partly_supported": "yellow", "unsupported": "magenta",
+def _print_report(report: ArticleReport, verbose: bool, quotes: dict | None = None) -> None:
+    """One block per statement: id, verdict, strength, the quote, its reasons, its claims' quote status."""
+    quotes = quotes or {}
+    colours = {"supported": "green", "partly_supported": "yellow", "overstated": "dark_orange", "unsupported": "magenta",
                "contradicted": "red", "not_checkable": "dim"}
     out.print(f"[bold]{escape(report.article.title)}[/] ({escape(report.article.source_file)})")
     verdicts = {v.statement_id: v for v in report.verdicts}
@@ -153,12 +162,15 @@ def _print_report(report: ArticleReport, verbose: bool) -> None:
         v = verdicts[s.statement_id]
         quote = s.quote if len(s.quote) < 140 else s.quote[:137] + "..."
         out.print(f"\n[bold]{s.statement_id}[/] [{colours[v.verdict]}]{v.verdict.replace('_', ' ').upper()}[/]"
-                  f" (evidence: {v.strength}) “{escape(quote)}”", markup=True)
+                  f" (certainty: {v.strength}) “{escape(quote)}”", markup=True)
         reasons = v.reasons if verbose else v.reasons[:4]
         for r in reasons:
             out.print(f"    - {r}", markup=False)
         if len(v.reasons) > len(reasons):
             out.print(f"    ... {len(v.reasons) - len(reasons)} more (--verbose)")
+        for claim_id in v.claims:
+            if claim_id in quotes:
+                out.print(f"    quote {claim_id}: {quotes[claim_id].describe()}", markup=False)
     counts = report.counts()
     out.print("\n" + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
     errors = [p for p in report.problems if p.severity == "error"]
@@ -293,6 +305,9 @@ def init(directory: Path) -> None:
 # Commands of other stages live beside their stage and register themselves here.
 cli_resolve.register(main)
 cli_site.register(main)
+cli_claims.register(main)
+cli_find.register(main)
+cli_workflow.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

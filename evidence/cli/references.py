@@ -81,7 +81,15 @@ def resolve_cmd(ctx: click.Context, offline: bool, refresh: bool) -> None:
     kept = [f for f in summary.failed if f.kept_previous]
     if kept:
         _echo(f"  {len(kept)} failed refetch(es) kept the earlier answer in the cache")
-    if summary.failed:
+    texts = summary.texts
+    if texts is not None:
+        _echo(f"source text: {texts.abstracts} abstracts, {texts.no_abstract} records without one; full texts: "
+              f"{texts.fulltexts_fetched} fetched, {texts.fulltexts_cached} cached, {texts.fulltexts_not_found} not "
+              f"open access, {len(texts.failed)} failed"
+              + (f", {texts.not_cached} not in the cache (offline)" if texts.not_cached else ""))
+        for citekey, ident, why in texts.failed:
+            _echo(f"  failed (not stored): full text {ident} for {citekey}: {why}")
+    if summary.failed or (texts is not None and texts.failed):
         sys.exit(1)
 
 
@@ -108,20 +116,60 @@ def _text_report(report: api.VerifyReport) -> None:
         _echo(f"{state} {c.file} {c.citekey}.{c.field} = {c.new} (from {c.source})")
 
 
+def _quotes_report(settings: Settings, fmt: str) -> None:
+    """``verify --quotes``: each claim's quote in the cached source text; exit 1 on not_found or a missing number."""
+    from .. import pipeline
+
+    checks = _run(lambda: pipeline.quote_report(settings))
+    if fmt == "json":
+        _echo(json.dumps({"claims": [c.as_dict() for c in checks]}, ensure_ascii=False, indent=2))
+    else:
+        for c in checks:
+            where = f" — {c.source_label}, {c.section}, fetched {str(c.fetched_at)[:10]}" if c.found else ""
+            _echo(f"{c.claim_id} ({c.citekey}): {c.status}{where}")
+            if c.status == "near":
+                _echo(f"  similarity {c.score:.0f}: " + "; ".join(c.differences))
+            if c.status in ("not_found", "no_text"):
+                _echo(f"  {'searched ' if c.status == 'not_found' else ''}{c.detail}"
+                      + (f" (best similarity {c.score:.0f})" if c.status == "not_found" and c.score is not None else ""))
+            if c.numbers and c.found:
+                _echo("  numbers: " + ", ".join(f"{n.field} {n.as_dict()['value']} "
+                                               f"{'found' if n.found else 'MISSING'}" for n in c.numbers))
+            if c.locator_agrees is False:
+                _echo(f"  locator '{c.locator}' is not where the quote was found ({c.section})")
+    counts: dict[str, int] = {}
+    for c in checks:
+        counts[c.status] = counts.get(c.status, 0) + 1
+    missing = sum(len(c.missing_numbers) for c in checks)
+    _echo("verify --quotes: " + ", ".join(f"{counts[k]} {k}" for k in ("exact", "normalised", "near", "not_found",
+                                                                       "no_text") if counts.get(k))
+          + f"; {missing} number(s) missing from their passage", err=True)
+    if counts.get("not_found") or missing:
+        sys.exit(1)
+
+
 @click.command("verify")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--write", is_flag=True, help="Fill the --field values in the .bib files (curated fields never).")
 @click.option("--field", "fields", multiple=True, type=click.Choice(list(api.WRITABLE)),
               help="Field to write with --write (repeatable; default: doi, pmid, pmcid).")
+@click.option("--quotes", is_flag=True, help="Check every claim's quote and numbers against the cached source text.")
 @click.pass_context
-def verify_cmd(ctx: click.Context, fmt: str, write: bool, fields: tuple[str, ...]) -> None:
+def verify_cmd(ctx: click.Context, fmt: str, write: bool, fields: tuple[str, ...], quotes: bool) -> None:
     """Compare every reference with its fetched metadata (run `evidence resolve` first).
 
-    Exit 1 when a reference is retracted, has a notice or a mismatch.
+    Exit 1 when a reference is retracted, has a notice or a mismatch. With --quotes: where
+    each claim's quote stands in the source text; exit 1 when a quote is not found or a
+    number the claim records is not in the passage.
     """
     settings = _settings(ctx)
     if fields and not write:
         raise click.UsageError("--field only makes sense with --write")
+    if quotes:
+        if write:
+            raise click.UsageError("--quotes only reads; it cannot be used with --write")
+        _quotes_report(settings, fmt)
+        return
     report = _run(lambda: api.verify(settings, write=write, fields=fields or None))
     if fmt == "json":
         _echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
@@ -142,6 +190,18 @@ def add_cmd(ctx: click.Context, identifier: str) -> None:
     result = _run(lambda: api.add(settings, identifier))
     _echo(result.entry)
     _echo(f"added {result.citekey} to {result.file} (from {result.source})", err=True)
+    _study_lines([result.study] if result.study else [], [(result.citekey, result.no_study)] if not result.study else [],
+                 result.studies_file)
+
+
+def _study_lines(rows: list, missing: list[tuple[str, str]], file: str) -> None:
+    """What was drafted into studies.csv, and what an editor must add by hand."""
+    for row in rows:
+        extra = f", n={row.n}" if row.n else ""
+        _echo(f"{file}: {row.citekey} design={row.design}{extra} status=unverified (check it on {row.source_url})",
+              err=True)
+    for key, why in missing:
+        _echo(f"{file}: no row for {key}: {why}", err=True)
 
 
 @click.command("match")
@@ -171,7 +231,11 @@ def match_cmd(ctx: click.Context, article: str | None, fmt: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path) -> None:
-    """Import a RIS, CSL-JSON or BibTeX export into the library; duplicates are refused."""
+    """Import a RIS, PubMed .nbib, CSL-JSON or BibTeX export (recognised by content); duplicates are refused.
+
+    Each new work also gets an unverified studies.csv row when its PubMed publication types
+    state a design. Exit 2, nothing written, for a file that is not one of these formats or
+    has a malformed record."""
     settings = _settings(ctx)
     result = _run(lambda: api.import_file(settings, file))
     for p in result.problems:
@@ -180,8 +244,10 @@ def import_cmd(ctx: click.Context, file: Path) -> None:
         _echo(f"added {key} ({origin})")
     for origin, why in result.duplicates:
         _echo(f"refused {origin}: {why}")
+    _study_lines(list(result.studies), list(result.no_study), result.studies_file)
     _echo(f"import ({result.format}): {len(result.added)} added to {result.file}, "
-          f"{len(result.duplicates)} duplicate(s) refused", err=True)
+          f"{len(result.duplicates)} duplicate(s) refused; {len(result.studies)} unverified row(s) added to "
+          f"{result.studies_file}", err=True)
 
 
 @click.command("export")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Sequence
 
 import pandas as pd
 
+from ..check.quote_checks import QuoteCheck, quote_checks_frame
 from ..check.report import ArticleReport
 from ..model import Workspace
 from ..read.tables import split_list
+from ..synthesis.body import Synthesis, comparison_rows, outcome_certainty
 from ..validate.rules import EVIDENCE_LEVEL
 
 
@@ -18,7 +21,8 @@ def _vocab(df: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["id"]).drop_duplicates("id")
 
 
-def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.DataFrame,
+                    synthesis: Synthesis | None = None, quotes: Sequence[QuoteCheck] = ()) -> dict[str, pd.DataFrame]:
     studies = ws.studies.dropna(subset=["citekey"]).drop_duplicates("citekey").copy()
     studies["evidence_level"] = studies["design"].map(EVIDENCE_LEVEL).astype("Int64")
     claims = ws.claims.dropna(subset=["claim_id"]).drop_duplicates("claim_id")
@@ -30,18 +34,22 @@ def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.Da
                  "source_file"])
     statements = pd.DataFrame([{
         "slug": s.slug, "statement_id": s.statement_id, "number": s.number, "quote": s.quote, "kind": s.kind,
-        "asserts": s.asserts, "cites": list(s.cites), "start_offset": s.start, "end_offset": s.end,
+        "asserts": s.asserts, "outcome": s.outcome, "measure": s.measure, "cites": list(s.cites),
+        "start_offset": s.start, "end_offset": s.end,
         "prefix": s.prefix, "suffix": s.suffix, "anchor": s.anchor, "current_text": s.current_text,
         "anchor_score": s.score, "note": s.note, "source_file": s.source_file, "source_line": s.source_line}
         for s in ws.statements],
-        columns=["slug", "statement_id", "number", "quote", "kind", "asserts", "cites", "start_offset", "end_offset",
+        columns=["slug", "statement_id", "number", "quote", "kind", "asserts", "outcome", "measure", "cites",
+                 "start_offset", "end_offset",
                  "prefix", "suffix", "anchor", "current_text", "anchor_score", "note", "source_file", "source_line"])
     for col in ("start_offset", "end_offset"):
         statements[col] = statements[col].astype("Int64")
-    verdicts = pd.DataFrame([{**asdict(v), "reasons": list(v.reasons), "claims": list(v.claims)}
+    verdicts = pd.DataFrame([{**asdict(v), "reasons": list(v.reasons), "claims": list(v.claims),
+                              "certainty_reasons": list(v.certainty_reasons)}
                              for r in reports for v in r.verdicts],
                             columns=["slug", "statement_id", "verdict", "computed_verdict", "strength", "reasons",
-                                     "claims", "numeric_check", "override_reason", "blocking"])
+                                     "claims", "numeric_check", "override_reason", "blocking", "certainty",
+                                     "certainty_reasons", "outcome"])
     refs = pd.DataFrame([{
         "slug": r.article.slug, "number": c.number, "printed": c.printed, "title": c.title, "year": c.year,
         "volume": c.volume, "issue": c.issue, "pages": c.pages, "matched_citekey": c.citekey,
@@ -71,4 +79,12 @@ def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.Da
         "problems": problems,
         "uncovered": uncovered,
         "metadata": metadata,
+        "pooled_estimates": comparison_rows(synthesis.comparisons if synthesis else ()),
+        "outcome_certainty": outcome_certainty(ws, synthesis) if synthesis else outcome_certainty_empty(),
+        "quote_checks": quote_checks_frame(quotes),
     }
+
+
+def outcome_certainty_empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["treatment", "outcome", "certainty", "reasons", "studies", "participants", "claims",
+                                 "comparators"])

@@ -19,7 +19,8 @@ CREATE TABLE scar_types (
 CREATE TABLE studies (
     citekey VARCHAR PRIMARY KEY, design VARCHAR NOT NULL, evidence_level INTEGER, n INTEGER,
     studies_included INTEGER, population VARCHAR, skin_types VARCHAR, follow_up_months DOUBLE, funding VARCHAR,
-    source_url VARCHAR, status VARCHAR, notes VARCHAR, source_file VARCHAR, source_line INTEGER
+    source_url VARCHAR, status VARCHAR, notes VARCHAR, includes VARCHAR, risk_of_bias VARCHAR,
+    risk_of_bias_reason VARCHAR, source_file VARCHAR, source_line INTEGER
 );
 
 CREATE TABLE claims (
@@ -27,7 +28,8 @@ CREATE TABLE claims (
     scar_type VARCHAR, outcome VARCHAR, measure VARCHAR, value DOUBLE, low DOUBLE, high DOUBLE, unit VARCHAR,
     "interval" VARCHAR, n INTEGER, sessions DOUBLE, downtime_days DOUBLE, direction VARCHAR,
     events_treatment INTEGER, total_treatment INTEGER, events_comparator INTEGER, total_comparator INTEGER,
-    quote VARCHAR, locator VARCHAR, source_url VARCHAR, status VARCHAR, summary VARCHAR,
+    quote VARCHAR, locator VARCHAR, basis VARCHAR, endpoint VARCHAR, mean_treatment DOUBLE, sd_treatment DOUBLE,
+    mean_comparator DOUBLE, sd_comparator DOUBLE, source_url VARCHAR, status VARCHAR, summary VARCHAR,
     source_file VARCHAR, source_line INTEGER
 );
 
@@ -45,7 +47,7 @@ CREATE TABLE article_references (
 
 CREATE TABLE statements (
     slug VARCHAR, statement_id VARCHAR, number INTEGER, quote VARCHAR, kind VARCHAR, asserts VARCHAR,
-    cites VARCHAR[], start_offset INTEGER, end_offset INTEGER, prefix VARCHAR, suffix VARCHAR,
+    outcome VARCHAR, measure VARCHAR, cites VARCHAR[], start_offset INTEGER, end_offset INTEGER, prefix VARCHAR, suffix VARCHAR,
     anchor VARCHAR, current_text VARCHAR, anchor_score DOUBLE, note VARCHAR,
     source_file VARCHAR, source_line INTEGER,
     PRIMARY KEY (slug, statement_id)
@@ -59,6 +61,7 @@ CREATE TABLE links (
 CREATE TABLE verdicts (
     slug VARCHAR, statement_id VARCHAR, verdict VARCHAR, computed_verdict VARCHAR, strength VARCHAR,
     reasons VARCHAR[], claims VARCHAR[], numeric_check VARCHAR, override_reason VARCHAR, blocking BOOLEAN,
+    certainty VARCHAR, certainty_reasons VARCHAR[], outcome VARCHAR,
     PRIMARY KEY (slug, statement_id)
 );
 
@@ -75,6 +78,30 @@ CREATE TABLE uncovered (
 CREATE TABLE metadata (
     identifier VARCHAR, source VARCHAR, citekey VARCHAR, fetched_at VARCHAR, status VARCHAR, raw JSON,
     retracted BOOLEAN, notices JSON, mismatches JSON
+);
+
+-- Each claim's quote looked up in the cached source text (abstracts, open-access full text), by `build`.
+-- status: exact | normalised | near | not_found | no_text; see `evidence verify --quotes` in README.md.
+CREATE TABLE quote_checks (
+    claim_id VARCHAR PRIMARY KEY, citekey VARCHAR, status VARCHAR NOT NULL, source VARCHAR, source_label VARCHAR,
+    section VARCHAR, fetched_at VARCHAR, url VARCHAR, score DOUBLE, differences VARCHAR[], numbers_missing VARCHAR[],
+    locator_agrees BOOLEAN, description VARCHAR
+);
+
+-- Pooled estimates (synthesis stage): one row per comparison and method; ratios on their natural scale.
+-- A comparison that cannot be pooled (overlap, fewer than two results left) has one 'not pooled' row.
+CREATE TABLE pooled_estimates (
+    intervention VARCHAR, comparator VARCHAR, outcome VARCHAR, measure VARCHAR, statistic VARCHAR, k INTEGER,
+    participants INTEGER, method VARCHAR, estimate DOUBLE, ci_low DOUBLE, ci_high DOUBLE, pi_low DOUBLE,
+    pi_high DOUBLE, i2 DOUBLE, tau2 DOUBLE, q DOUBLE, q_df INTEGER, p_heterogeneity DOUBLE, claims VARCHAR[],
+    studies VARCHAR[], weights DOUBLE[], study_estimates DOUBLE[], study_ci_low DOUBLE[], study_ci_high DOUBLE[],
+    excluded VARCHAR[], notes VARCHAR[]
+);
+
+-- Certainty of the evidence per intervention and outcome (GRADE-lite), every step with its reason.
+CREATE TABLE outcome_certainty (
+    treatment VARCHAR, outcome VARCHAR, certainty VARCHAR, reasons VARCHAR[], studies INTEGER,
+    participants INTEGER, claims VARCHAR[], comparators VARCHAR[]
 );
 
 CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR);

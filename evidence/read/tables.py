@@ -50,11 +50,13 @@ UNITS = (
     "odds_ratio", "risk_ratio", "mean_difference", "smd", "usd", "score",
 )
 STATUSES = ("verified", "unverified")
+BASES = ("result", "conclusion", "background")  # what a claim rests on; empty = result (older workspaces)
+RISKS_OF_BIAS = ("low", "some_concerns", "high")
 DIRECTIONS = ("favours_treatment", "favours_comparator", "no_difference", "not_applicable")
 KINDS = ("claim", "number", "superlative", "attribution", "definition", "opinion", "advice")
 NOT_CHECKABLE_KINDS = ("opinion", "advice")
 RELATIONS = ("supports", "partly", "contradicts", "context")
-VERDICTS = ("supported", "partly_supported", "unsupported", "contradicted", "not_checkable")
+VERDICTS = ("supported", "partly_supported", "overstated", "unsupported", "contradicted", "not_checkable")
 
 STUDIES = TableSchema("studies", (
     Column("citekey", required=True),
@@ -68,6 +70,9 @@ STUDIES = TableSchema("studies", (
     Column("source_url", "url", True),
     Column("status", "choice", True, STATUSES),
     Column("notes"),
+    Column("includes"),  # for reviews: ';'-separated citekeys of included studies in this library
+    Column("risk_of_bias", "choice", False, RISKS_OF_BIAS),
+    Column("risk_of_bias_reason"),
 ), key=("citekey",))
 
 CLAIMS = TableSchema("claims", (
@@ -93,6 +98,12 @@ CLAIMS = TableSchema("claims", (
     Column("total_comparator", "int"),
     Column("quote", required=True),
     Column("locator", required=True),
+    Column("basis", "choice", False, BASES),
+    Column("endpoint"),  # short name shared by results meant to be pooled together
+    Column("mean_treatment", "number"),
+    Column("sd_treatment", "number"),
+    Column("mean_comparator", "number"),
+    Column("sd_comparator", "number"),
     Column("source_url", "url"),
     Column("status", "choice", True, STATUSES),
     Column("summary", required=True),
@@ -116,6 +127,8 @@ STATEMENTS = TableSchema("statements", (
     Column("override_verdict", "choice", False, VERDICTS),
     Column("override_reason"),
     Column("note"),
+    Column("outcome", "choice", False, OUTCOMES),
+    Column("measure"),
 ), key=("statement_id",))
 
 LINKS = TableSchema("links", (

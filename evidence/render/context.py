@@ -8,7 +8,7 @@ as text is computed here, so a template typo fails a test instead of printing no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -19,6 +19,7 @@ from .citations import STYLE_LABELS, Formatted
 from ..load.database import fetch_records, read_only
 from .fragments import text_fragment_url
 from .jsonld import article_graph, identifier_links, study_graph
+from .findings import PooledPlot, pooled_plots, summary_of_findings
 from .labels import COMPARATOR_LABEL, DESIGN_LABEL, RELATION_LABEL, RELATION_ORDER, VERDICT_ICON, VERDICT_LABEL, claim_number, design_label, num, safe_name
 from .notices import notices_by_study
 from .plots import ForestPlot, forest_plots
@@ -83,6 +84,8 @@ class SiteData:
     problems: list[Row]
     uncovered: list[Row]
     metadata: list[Row]
+    pooled: list[Row] = field(default_factory=list)  # pooled_estimates (synthesis stage)
+    certainty: list[Row] = field(default_factory=list)  # outcome_certainty
 
 
 def load_site_data(db_path: Path) -> SiteData:
@@ -92,8 +95,10 @@ def load_site_data(db_path: Path) -> SiteData:
                                 v.numeric_check, v.override_reason, v.blocking
                          FROM statements s LEFT JOIN verdicts v USING (slug, statement_id) ORDER BY s.slug, s.number""",
         "claims": """SELECT c.*, s.design, s.evidence_level, s.n AS study_n, s.follow_up_months,
-                            b.title AS study_title, b.first_author, b.year, b.journal
+                            b.title AS study_title, b.first_author, b.year, b.journal,
+                            q.status AS quote_status, q.description AS quote_description
                      FROM claims c JOIN studies s USING (citekey) JOIN bibliography b USING (citekey)
+                     LEFT JOIN quote_checks q USING (claim_id)
                      ORDER BY c.claim_id""",
         "links": "SELECT * FROM links ORDER BY slug, statement_id, claim_id",
         "studies": """SELECT s.*, b.* EXCLUDE (citekey, source_file, source_line)
@@ -106,6 +111,9 @@ def load_site_data(db_path: Path) -> SiteData:
         "uncovered": "SELECT * FROM uncovered ORDER BY slug, start_offset",
         "metadata": """SELECT citekey, source, fetched_at, retracted, CAST(notices AS VARCHAR) AS notices
                        FROM metadata WHERE citekey IS NOT NULL ORDER BY citekey, source, identifier""",
+        "pooled": """SELECT * FROM pooled_estimates
+                     ORDER BY intervention, comparator, outcome, measure, statistic, method""",
+        "certainty": "SELECT * FROM outcome_certainty ORDER BY treatment, outcome",
     }
     with read_only(db_path) as con:
         return SiteData(**{name: [Record(r) for r in fetch_records(con, q)] for name, q in sql.items()})
@@ -155,6 +163,8 @@ class TreatmentPage:
     plots: list[ForestPlot]
     statements: list[Row]
     all_claims: list[Row]
+    findings: list[dict[str, object]] = field(default_factory=list)  # Summary of findings rows
+    pooled_plots: list[PooledPlot] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -235,6 +245,9 @@ def _claim(c: Row, treatment_label: dict[str, str], scar_label: dict[str, str], 
     c["follow_up_text"] = f"{num(c['follow_up_months'])} mo" if c["follow_up_months"] is not None else ""
     c["number_text"] = claim_number(c)
     c["notices"] = [n["label"] for n in notices.get(str(c["citekey"]), []) if not n["is_notice"]]
+    status = str(c.get("quote_status") or "")  # from quote_checks: where the quote stands in the source text
+    c["quote_check"] = Record(status=status, text=str(c.get("quote_description") or "not checked"),
+                              css={"exact": "ok", "normalised": "ok", "near": "warn", "not_found": "bad"}.get(status, "muted"))
     c["statements"] = []
 
 
@@ -337,6 +350,7 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
             article_graph(a, sts, cited, f"{base}{a['href']}", base, site_title)))
 
     claims_by_treatment = group(data.claims, "treatment")
+    statements_by_claim = {str(c["claim_id"]): list(c["statements"]) for c in data.claims}  # type: ignore[arg-type]
     treatment_pages = []
     for t in data.treatments:
         t["href"] = f"treatments/{safe_name(t['id'])}.html"
@@ -349,7 +363,10 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
             summary = treatment_summary_text(summary, scar_label)
         table = evidence_table(claims, f"{safe_name(t['id'])}.csv")
         treatment_pages.append(TreatmentPage(t, table, summary, forest_plots(table.claims, f"plot-{safe_name(t['id'])}"),
-                                             _statements_of(claims), claims))
+                                             _statements_of(claims), claims,
+                                             summary_of_findings(str(t["id"]), data.certainty, data.pooled,
+                                                                 statements_by_claim, treatment_label),
+                                             pooled_plots(str(t["id"]), data.pooled, f"plot-{safe_name(t['id'])}")))
 
     claims_by_scar = group(data.claims, "scar_type")
     scar_pages = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 CONTEXT = "https://schema.org"
-RATING = {"supported": 5, "partly_supported": 3, "unsupported": 2, "contradicted": 1}
+RATING = {"supported": 5, "partly_supported": 3, "overstated": 2, "unsupported": 2, "contradicted": 1}
 
 
 def _person(raw: str) -> dict[str, str]:

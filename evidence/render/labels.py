@@ -11,9 +11,10 @@ from typing import Mapping
 
 import pandas as pd
 
-VERDICT_LABEL = {"supported": "Supported", "partly_supported": "Partly supported", "unsupported": "Unsupported",
+VERDICT_LABEL = {"supported": "Supported", "partly_supported": "Partly supported", "overstated": "Overstated",
+                 "unsupported": "Unsupported",
                  "contradicted": "Contradicted", "not_checkable": "Not checkable"}
-VERDICT_ICON = {"supported": "✓", "partly_supported": "◐", "unsupported": "?", "contradicted": "✗",
+VERDICT_ICON = {"supported": "✓", "partly_supported": "◐", "overstated": "▲", "unsupported": "?", "contradicted": "✗",
                 "not_checkable": "–"}
 RELATION_LABEL = {"contradicts": "contradicts", "supports": "supports", "partly": "partly supports",
                   "context": "context"}

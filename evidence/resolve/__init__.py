@@ -14,7 +14,9 @@ Layout, one job per module:
 - ``library``, ``runner``   the library's identifiers; fetch them all into the cache
 - ``compare``, ``verify``   field equality rules; library vs fetched metadata, notices
 - ``bibwrite``           edit .bib files in place, byte-for-byte outside the edited fields
-- ``entries``, ``add``, ``importers``   new entries (citekeys, duplicates); add by id; RIS/CSL-JSON/BibTeX
+- ``entries``, ``add``, ``exporters``   new entries (citekeys, duplicates); add by id; BibTeX/CSL-JSON/RIS out
+- ``studyrows``, ``search``   drafted studies.csv rows; PubMed / Europe PMC search (``evidence find``)
+- ``netfail``            what a failed connection means (message; no retry for an unreachable host)
 - ``match``              printed reference -> DOI, with a score an editor confirms when low
 - ``store``              the ``metadata`` table as a DataFrame, from the cache only
 - ``api``                the functions the CLI calls

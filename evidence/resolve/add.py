@@ -3,11 +3,13 @@
 The identifier is checked against the library *before* anything is fetched (a duplicate
 costs no request), then again with the fetched title, first author and year. The entry is
 appended in the library's style with a stable citekey; nothing else in the file changes.
+A ``studies.csv`` row is drafted with it (:mod:`.studyrows`): design from the PubMed
+publication types, n and population from the abstract, ``status = unverified``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,9 @@ from .ids import BadIdentifier, Identifier, parse
 from .library import default_bib, load
 from .records import Fetched, Work
 from .runner import answer
+from .search import abstract_of
+from .studyrows import StudyRow, append_rows, studies_path
+from .studyrows import draft as draft_study
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,9 @@ class AddResult:
     file: str
     entry: str
     source: str
+    study: StudyRow | None = None  # the studies.csv row drafted with it (unverified)
+    no_study: str = ""  # why there is none
+    studies_file: str = ""
 
 
 def _bad(identifier: str, code: str, message: str, hint: str) -> InputError:
@@ -49,6 +57,7 @@ def fetch_candidate(ident: Identifier, cache: Cache, client: HttpClient) -> Cand
     Europe PMC (for a DOI) and the converter only fill identifiers; their failure is not fatal.
     """
     extra: list[Work] = []
+    abstract = None
     if ident.kind == "pmcid":
         ids = _work(answer("pmc-idconv", ident, cache, client), ident)
         extra.append(ids)
@@ -61,9 +70,27 @@ def fetch_candidate(ident: Identifier, cache: Cache, client: HttpClient) -> Cand
         epmc = answer("europepmc", ident, cache, client)
         if epmc.status == "found" and epmc.work:
             extra.append(epmc.work)
+            abstract = abstract_of(epmc)
     else:
-        main = _work(answer("pubmed", ident, cache, client), ident)
-    return from_work(main, ident.key, extra)
+        fetched = answer("pubmed", ident, cache, client)
+        main = _work(fetched, ident)
+        abstract = abstract_of(fetched)
+    return replace(from_work(main, ident.key, extra), abstract=abstract)
+
+
+def write_new(settings: Any, registry: Registry, cand: Candidate, source: str, command: str,
+              target: Path | None = None) -> AddResult:
+    """Append one checked-new work to the library and its drafted row to studies.csv (both atomic)."""
+    key = registry.citekey(cand)
+    text = format_entry(key, cand)
+    path = target or default_bib(settings)
+    row, why = draft_study(key, cand, command)
+    append_entries(path, [text])
+    registry.accept(cand, key, f"{settings.rel(path)} (new)")
+    written = append_rows(studies_path(settings), [row]) if row else []
+    return AddResult(key, settings.rel(path), text, source, written[0] if written else None,
+                     why or ("" if written else "studies.csv already has a row for it"),
+                     settings.rel(studies_path(settings)))
 
 
 def add(settings: Any, identifier: str, client: HttpClient | None = None, target: Path | None = None) -> AddResult:
@@ -95,8 +122,4 @@ def add(settings: Any, identifier: str, client: HttpClient | None = None, target
     if missing:  # never write an entry the source did not really give: it would break the next build
         raise EvidenceError(f"{ident.key}: the source's record has no {', '.join(missing)}; nothing was added "
                             "(add the entry by hand from the article page)")
-    key = registry.citekey(cand)
-    text = format_entry(key, cand)
-    path = target or default_bib(settings)
-    append_entries(path, [text])
-    return AddResult(key, settings.rel(path), text, ident.key)
+    return write_new(settings, registry, cand, ident.key, "add", target)

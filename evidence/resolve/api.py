@@ -2,8 +2,8 @@
 
 ``resolve`` is the only one that needs the network (and it has an offline mode); ``verify``
 and ``export`` read the cache and the library only; ``add`` fetches one work; ``import_file``
-reads a file. Bad input raises :class:`~evidence.errors.InputError` with located problems,
-and nothing is written.
+reads a file; both draft studies.csv rows. Bad input raises :class:`~evidence.errors.InputError`
+with located problems, and nothing is written.
 """
 
 from __future__ import annotations
@@ -21,11 +21,15 @@ from .bibwrite import BibEditError, update_file
 from .cache import Cache, cache_dir
 from .entries import Registry, append_entries, format_entry
 from .http import HttpClient, HttpConfig
-from .importers import read_any, to_bibtex, to_csljson, to_ris
+from ..read.detect import read_references
+from .exporters import to_bibtex, to_csljson, to_ris
 from .library import default_bib, load
 from .match import ReferenceMatch, match_printed
-from .runner import Progress, ResolveSummary, known_answers, utc_now
+from .studyrows import StudyRow, append_rows, studies_path
+from .studyrows import draft as draft_study
+from .runner import Progress, ResolveSummary, known_answers, plan, utc_now
 from .runner import resolve as _resolve
+from .sourcetext import collect as collect_texts
 from .verify import Change, VerifyReport, planned_changes, verify_reference
 
 DEFAULT_WRITE_FIELDS = ("doi", "pmid", "pmcid")
@@ -38,8 +42,21 @@ __all__ = ["resolve", "verify", "add", "import_file", "export", "match_reference
 
 def resolve(settings: Any, offline: bool = False, refresh: bool = False, progress: Progress | None = None,
             client: HttpClient | None = None) -> ResolveSummary:
-    """Fetch metadata for every reference with a DOI, PMID or PMCID into the cache."""
-    return _resolve(settings, offline=offline, refresh=refresh, progress=progress, client=client)
+    """Fetch metadata for every reference with a DOI, PMID or PMCID into the cache, then its source text.
+
+    Abstracts come out of the metadata answers; open-access full texts are one more request
+    each (``summary.texts`` says what was stored, and what failed and was not stored).
+    """
+    own = client is None
+    client = client or HttpClient(HttpConfig.from_settings(settings, offline=offline))
+    try:
+        summary = _resolve(settings, offline=offline, refresh=refresh, progress=progress, client=client)
+        sent = client.requests_sent
+        texts = collect_texts(settings, client, offline=offline or client.offline, refresh=refresh)
+        return replace(summary, texts=texts, requests=summary.requests + client.requests_sent - sent)
+    finally:
+        if own:
+            client.close()
 
 
 def _bib_value(field: str, value: Any) -> str:
@@ -49,6 +66,11 @@ def _bib_value(field: str, value: Any) -> str:
     if field in ("title", "journal"):
         return re.sub(r"(?<!\\)([&%#])", r"\\\1", text)
     return text
+
+
+def _never_fetched(ref: Any, answers: dict) -> list[str]:
+    """Sources the reference needs that the cache holds no answer from (failures are not stored)."""
+    return sorted({source for source, ident in plan(ref, answers) if (source, ident) not in answers})
 
 
 def verify(settings: Any, write: bool = False, fields: Iterable[str] | None = None) -> VerifyReport:
@@ -64,7 +86,8 @@ def verify(settings: Any, write: bool = False, fields: Iterable[str] | None = No
                                   f"writable fields: {', '.join(WRITABLE)}") for f in unknown])
     refs, _, problems = load(settings)
     answers = known_answers(refs, Cache(cache_dir(settings)))
-    reports = tuple(verify_reference(ref, answers.get(ref.citekey, {})) for ref in refs)
+    reports = tuple(verify_reference(ref, answers.get(ref.citekey, {}), _never_fetched(ref, answers.get(ref.citekey, {})))
+                    for ref in refs)
     changes: list[Change] = []
     if write:
         planned = [c for r in reports for c in planned_changes(r, asked)]
@@ -97,20 +120,28 @@ class ImportResult:
     duplicates: tuple[tuple[str, str], ...]  # (origin, "duplicates KEY (file:line): reason")
     problems: tuple[Problem, ...]
     file: str
+    studies: tuple[StudyRow, ...] = ()  # rows appended to studies.csv (unverified)
+    no_study: tuple[tuple[str, str], ...] = ()  # (citekey, why it got no studies.csv row)
+    studies_file: str = ""
 
 
 def import_file(settings: Any, path: Path) -> ImportResult:
-    """Add every new work of a RIS, CSL-JSON or BibTeX file; duplicates are refused one by one."""
+    """Add every new work of a RIS, PubMed MEDLINE, CSL-JSON or BibTeX file, with a studies.csv row each.
+
+    The format is recognised from the content (:mod:`evidence.read.detect`). A file that is
+    not one of them, or has a malformed record, is refused whole with its line: nothing is
+    written. Duplicates are refused one by one, naming the entry they duplicate.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError([Problem(str(path), None, "missing-file", "no such file", "check the path")])
-    candidates, problems, fmt = read_any(path)
-    if fmt == "unknown" or (not candidates and has_errors(problems)):
+    candidates, problems, fmt = read_references(path)
+    if fmt == "unknown" or has_errors(problems):
         raise InputError(problems)
     refs, _, _ = load(settings)
     registry = Registry(refs)
     target = default_bib(settings)
-    added, duplicates, texts = [], [], []
+    added, duplicates, texts, rows, no_study = [], [], [], [], []
     for cand in candidates:
         dup = registry.duplicate(cand)
         if dup:
@@ -120,8 +151,15 @@ def import_file(settings: Any, path: Path) -> ImportResult:
         registry.accept(cand, key, f"{settings.rel(target)} (new)")
         texts.append(format_entry(key, cand))
         added.append((key, cand.origin))
+        row, why = draft_study(key, cand, "import")
+        if row:
+            rows.append(row)
+        else:
+            no_study.append((key, why))
     append_entries(target, texts)
-    return ImportResult(fmt, tuple(added), tuple(duplicates), tuple(problems), settings.rel(target))
+    written = append_rows(studies_path(settings), rows)
+    return ImportResult(fmt, tuple(added), tuple(duplicates), tuple(problems), settings.rel(target), tuple(written),
+                        tuple(no_study), settings.rel(studies_path(settings)))
 
 
 def export(settings: Any, fmt: str) -> str:

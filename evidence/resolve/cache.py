@@ -51,13 +51,17 @@ class Cache:
         return self.root / source / kind / _file_name(value)
 
     def get(self, source: str, identifier: str) -> Fetched | None:
-        """The stored answer, or None when absent or unreadable (an unreadable file is refetched)."""
+        """The stored answer, or None when absent or unreadable (an unreadable file is refetched).
+
+        A ``failed`` entry (written by versions that cached failures) is no answer either: it
+        reads as never fetched, and the next run fetches it again.
+        """
         path = self.path(source, identifier)
         if file_problem(path, None, str(path)) is not None:  # absent, or not a regular file: never block on it
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return Fetched.from_dict(data)
+            fetched = Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            return None if fetched.status == "failed" else fetched  # an old failure is not an answer
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError):
@@ -66,18 +70,7 @@ class Cache:
     def put(self, fetched: Fetched) -> Path:
         """Write atomically: temp file in the same folder, fsync, ``os.replace``."""
         path = self.path(fetched.source, fetched.identifier)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(fetched.as_dict(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json(path, fetched.as_dict())
         return path
 
     def entries(self) -> Iterator[Fetched]:
@@ -88,9 +81,32 @@ class Cache:
             if path.name.startswith(".tmp-") or file_problem(path, None, str(path)) is not None:
                 continue
             try:
-                yield Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))
+                fetched = Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError):
                 continue
+            if fetched.status != "failed":
+                yield fetched
+
+
+def write_json(path: Path, data: object) -> None:
+    """One JSON file, written atomically: temp file in the same folder, fsync, ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def file_name(value: str) -> str:
+    """The cache's file name for an identifier value (shared with the source-text cache)."""
+    return _file_name(value)
 
 
 def sha256(body: bytes) -> str:

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 from .bibwrite import write_atomic
 from .compare import family, fold
+from ..read.candidate import Candidate
 from .ids import normalise
 from .library import Ref
 from .records import Work
@@ -26,43 +27,17 @@ TYPE_FROM_CROSSREF = {"journal-article": "article", "proceedings-article": "inpr
 FIELD_ORDER = ("author", "title", "journal", "year", "volume", "number", "pages", "doi", "pmid", "pmcid", "url")
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A work about to enter the library, whatever it was read from (``origin`` says what)."""
-
-    origin: str
-    entry_type: str = "article"
-    title: str | None = None
-    authors: tuple[str, ...] = ()
-    journal: str | None = None
-    year: int | None = None
-    volume: str | None = None
-    issue: str | None = None
-    pages: str | None = None
-    doi: str | None = None
-    pmid: str | None = None
-    pmcid: str | None = None
-    url: str | None = None
-    key_hint: str | None = None  # a citekey the source already had (BibTeX import)
-
-    def normalised(self) -> "Candidate":
-        """Identifiers in their one spelling; empty strings as None."""
-        def norm(kind: str, value: object) -> str | None:
-            text = str(value).strip() if value is not None else ""
-            return normalise(kind, text).value if text else None  # type: ignore[arg-type]
-        return replace(self, doi=norm("doi", self.doi), pmid=norm("pmid", self.pmid), pmcid=norm("pmcid", self.pmcid),
-                       title=self.title or None, journal=self.journal or None)
-
-
 def from_work(work: Work, origin: str, extra: Iterable[Work] = ()) -> Candidate:
     """A candidate from fetched metadata; ``extra`` works only fill identifiers it lacks."""
     entry_type = TYPE_FROM_CROSSREF.get(work.pub_types[0], "article") if work.source == "crossref" and work.pub_types \
         else "article"
     cand = Candidate(origin, entry_type, work.title, work.authors, work.journal, work.year, work.volume, work.issue,
                      work.pages, work.doi, work.pmid, work.pmcid,
-                     f"https://doi.org/{work.doi}" if work.doi else work.url)
+                     f"https://doi.org/{work.doi}" if work.doi else work.url,
+                     pub_types=work.pub_types if work.source != "crossref" else ())  # Crossref's are work types
     for other in extra:
-        cand = replace(cand, doi=cand.doi or other.doi, pmid=cand.pmid or other.pmid, pmcid=cand.pmcid or other.pmcid)
+        cand = replace(cand, doi=cand.doi or other.doi, pmid=cand.pmid or other.pmid, pmcid=cand.pmcid or other.pmcid,
+                       pub_types=cand.pub_types or other.pub_types)
     return cand.normalised()
 
 

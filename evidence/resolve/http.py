@@ -5,7 +5,7 @@ polite pool allows 10 requests/s with 3 in flight (and fewer for searches), NCBI
 with an API key); a client per source, or per thread, could not keep those promises. So
 there is one ``requests.Session`` (connection reuse), one limiter per service shared by all
 threads, a timeout on every call, and retries with exponential backoff and jitter on 429,
-5xx and connection errors that honour ``Retry-After``.
+5xx and connection errors that honour ``Retry-After`` (an unreachable host fails at once).
 
 The clock, ``sleep`` and the random source are passed in, so tests run the real code
 against a local server without patching anything. Offline mode never opens a socket.
@@ -28,6 +28,7 @@ from requests.adapters import HTTPAdapter
 
 from .. import __version__
 from .limiter import Limit, Limiter, default_limits
+from .netfail import describe as _describe, unreachable
 
 __all__ = ["DEFAULT_URLS", "HttpClient", "HttpConfig", "Limit", "Limiter", "Refused", "Response", "default_limits"]
 
@@ -154,19 +155,6 @@ def _announced_rate(headers: Mapping[str, str]) -> float | None:
         return None
 
 
-def _describe(exc: Exception) -> str:
-    """A short, user-facing reason: 'connection refused', not a urllib3 traceback."""
-    text = str(exc)
-    if isinstance(exc, requests.Timeout):
-        return "timeout"
-    for needle, reason in (("refused", "connection refused"), ("Name or service not known", "unknown host"),
-                           ("nodename nor servname", "unknown host"), ("reset by peer", "connection reset"),
-                           ("RemoteDisconnected", "connection closed by the server")):
-        if needle in text:
-            return reason
-    return f"connection failed ({type(exc).__name__})"
-
-
 class Refused(Exception):
     """An answer we will not read: a redirect elsewhere, too many redirects, a body over the cap, the deadline."""
 
@@ -283,6 +271,7 @@ class HttpClient:
             content_type = ""
             headers: Mapping[str, str] = {}
             error: str | None = None
+            final = False  # an unreachable host: no retry
             self._wait_for_slot(keys)
             if deadline is None:  # counted from the first send, not from the wait for a slot
                 deadline = time.monotonic() + self.config.deadline
@@ -293,6 +282,7 @@ class HttpClient:
                 return Response(shown, status, b"", "", attempt, error=str(exc))
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 error = _describe(exc)
+                final = unreachable(exc)
             finally:
                 for key in reversed(keys):
                     self._limiters[key].leave()
@@ -303,6 +293,8 @@ class HttpClient:
             if error is None and status not in RETRY_STATUS:
                 return Response(shown, status, body, content_type, attempt)
             reason = error or f"HTTP {status}"
+            if final:
+                return Response(shown, status, body, content_type, attempt, error=f"{reason} (not retried)")
             if attempt > self.config.retries or time.monotonic() >= deadline:
                 return Response(shown, status, body, content_type, attempt,
                                 error=f"{reason} (gave up after {attempt} attempts)")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ..identifiers import explain_doi, explain_pmcid, explain_pmid, normalise_doi
+from ..identifiers import explain_doi, explain_pmcid, explain_pmid, normalise_doi, normalise_pmcid, normalise_pmid
 
 Kind = Literal["doi", "pmid", "pmcid"]
 KINDS: tuple[Kind, ...] = ("doi", "pmid", "pmcid")
@@ -45,15 +45,11 @@ class BadIdentifier(ValueError):
 
 def normalise(kind: Kind, value: str) -> Identifier:
     """One spelling per identifier: bare lower-case DOI, digits-only PMID, upper-case PMCID."""
-    value = value.strip()
     if kind == "doi":
         return Identifier("doi", normalise_doi(value))
     if kind == "pmid":
-        return Identifier("pmid", value.lstrip("0") or value)
-    pmc = value.upper()
-    if not pmc.startswith("PMC"):
-        pmc = "PMC" + pmc
-    return Identifier("pmcid", pmc)
+        return Identifier("pmid", normalise_pmid(value))
+    return Identifier("pmcid", normalise_pmcid(value))
 
 
 def explain(ident: Identifier) -> str:

@@ -7,8 +7,8 @@ DOI-only reference still gets PubMed's retraction signals. Each source runs in i
 small thread pool, sized to its service's concurrency; the shared :class:`HttpClient`
 keeps every service inside its rate.
 
-A failed fetch never replaces a good answer already in the cache: the old answer is kept
-and the failure is reported, so a flaky network cannot erase what was known.
+A failed fetch is never stored: the failure is reported, an older answer in the cache is
+kept, and a reference never fetched stays "not resolved" rather than looking answered.
 """
 
 from __future__ import annotations
@@ -121,6 +121,7 @@ class ResolveSummary:
     seconds: float
     offline: bool
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    texts: Any = None  # the source-text step's TextSummary, when ``api.resolve`` ran it
 
     def reasons(self) -> dict[str, int]:
         return dict(Counter(f"{f.source}: {f.error}" for f in self.failed).most_common())
@@ -135,8 +136,8 @@ def answer(source: str, ident: Identifier, cache: Cache, client: HttpClient, ref
     if client.offline:
         return Fetched(ident.key, source, "failed", now(), error="offline, and not in the cache")
     result = fetch_safely(SOURCES[source], client, [ident], now())[0]
-    if result.status == "failed" and old is not None and old.status != "failed":
-        return old
+    if result.status == "failed":  # a failure is reported, never stored as an answer
+        return old if old is not None and old.status != "failed" else result
     cache.put(result)
     return result
 
@@ -251,8 +252,6 @@ def resolve(settings: Any, offline: bool = False, refresh: bool = False, progres
                         old = previous.get(job)
                         if result.status == "failed":
                             keep = old is not None and old.status in ("found", "not_found")
-                            if not keep:
-                                cache.put(result)
                             resolved[job] = old if keep else result  # type: ignore[assignment]
                             failures.append(Failure(result.source, result.identifier, tuple(sorted(wanted.get(job, ()))),
                                                     result.error or "failed", old.fetched_at if keep else None))

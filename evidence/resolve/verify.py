@@ -190,8 +190,13 @@ def merge_notices(works: Iterable[Work]) -> list[dict[str, Any]]:
     return sorted(merged.values(), key=lambda e: (not e["retraction"], e["date"] or "", e["type"]))
 
 
-def verify_reference(ref: Ref, answers: Mapping[tuple[str, Identifier], Fetched]) -> ReferenceReport:
-    """Compare one reference with its cached answers (see the module docstring)."""
+def verify_reference(ref: Ref, answers: Mapping[tuple[str, Identifier], Fetched],
+                     never_fetched: Sequence[str] = ()) -> ReferenceReport:
+    """Compare one reference with its cached answers (see the module docstring).
+
+    ``never_fetched`` names the sources it needs that the cache has no answer from (a failed
+    fetch is not stored), so "never fetched" is told apart from "not found at the source".
+    """
     ids = {kind: ref.fields.get(kind) or None for kind in IDENTIFIER_FIELDS}
     base = dict(citekey=ref.citekey, file=ref.file, line=ref.line, identifiers=ids, curated=curated_fields(ref))
     if not ref.idents:
@@ -206,7 +211,8 @@ def verify_reference(ref: Ref, answers: Mapping[tuple[str, Identifier], Fetched]
     retracted = any(n["retraction"] for n in notices)
     checked = [a for a in fetched if a.source in NOTICE_SOURCES and a.status == "found"]
     broken = sorted({f"{a.source} ({a.error or a.status})" for a in fetched
-                     if a.source in NOTICE_SOURCES and a.status == "failed"})
+                     if a.source in NOTICE_SOURCES and a.status == "failed"}
+                    | {f"{s} (never fetched: run `evidence resolve`)" for s in never_fetched if s in NOTICE_SOURCES})
     if notices:
         notice_check = "found"
     elif checked:

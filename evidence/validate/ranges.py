@@ -15,8 +15,8 @@ from ..model import Workspace
 
 NON_NEGATIVE = {
     "studies": ("n", "studies_included", "follow_up_months"),
-    "claims": ("n", "sessions", "downtime_days", "events_treatment", "total_treatment", "events_comparator",
-               "total_comparator"),
+    # negative events are caught with their arm's total by pooling_inputs
+    "claims": ("n", "sessions", "downtime_days", "total_treatment", "total_comparator"),
 }
 
 

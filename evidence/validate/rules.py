@@ -14,6 +14,7 @@ from rapidfuzz import process
 from ..errors import Problem
 from ..model import Workspace
 from ..read.tables import split_list
+from .pooling_inputs import pooling_problems
 from .ranges import range_problems
 
 CONTROLS = ("no_treatment", "placebo", "baseline")
@@ -118,6 +119,8 @@ def validate(ws: Workspace) -> tuple[Workspace, list[Problem]]:
                                 f"claim '{row.claim_id}': the quote is {len(row.quote)} characters",
                                 f"quote at most one sentence (under {MAX_QUOTE} characters); summarise the rest",
                                 field="quote"))
+
+    problems += pooling_problems(ws.studies, claims)
 
     statement_ids = {(s.slug, s.statement_id) for s in ws.statements}
     claim_ids = set(claims["claim_id"].dropna())
