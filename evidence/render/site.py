@@ -146,7 +146,12 @@ class Writer:
         old = self.root.with_name(f".{self.root.name}.old-{os.getpid()}")
         if self.root.exists():
             os.rename(self.root, old)
-        os.rename(self.stage, self.root)
+        try:
+            os.rename(self.stage, self.root)
+        except OSError:
+            if old.exists() and not self.root.exists():
+                os.rename(old, self.root)  # put the previous site back before reporting
+            raise
         shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
