@@ -22,7 +22,7 @@ from evidence.resolve.cache import Cache
 from evidence.resolve.http import HttpClient, HttpConfig
 from evidence.resolve.runner import resolve
 
-from .test_resolve_support import PONE, client_for, external, local_server, replay, settings_for, srv  # noqa: F401
+from .test_resolve_support import PONE, client_for, external, local_server, replay, settings_for, srv  # noqa: F401, F811
 
 WORK = "crossref/habanero/derived/works_10.1371_journal.pone.0033693.200.json"
 
@@ -62,6 +62,17 @@ class Faulty(BaseHTTPRequestHandler):
                 time.sleep(0.2)
         except OSError:
             return  # the client gave up: what we want
+
+    def _drip_headers(self) -> None:
+        """The status line and headers themselves, one byte every 0.2 s."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"p" * 100000 + b"\r\n\r\n{}"
+        try:
+            for i in range(len(head)):
+                self.wfile.write(head[i:i + 1])
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            return
 
     def _loop(self) -> None:
         self._send(302, b"", {"Location": "/loop"})
@@ -127,6 +138,15 @@ def test_slow_drip_stops_at_the_overall_deadline(faulty):
     assert not resp.ok and "deadline of 1.5 s" in resp.error
     assert faulty.hits["/drip"] == 1  # no retry once the deadline has passed
     assert elapsed < 10  # 1.5 s deadline; generous on a shared machine (the read timeout alone never trips)
+
+
+def test_slow_drip_of_the_headers_stops_at_the_deadline_too(faulty):
+    client = _client(deadline=1.5)
+    start = time.monotonic()
+    resp = client.get(_url(faulty, "/drip-headers"))
+    assert not resp.ok and "deadline of 1.5 s" in resp.error
+    assert faulty.hits["/drip-headers"] == 1
+    assert time.monotonic() - start < 10
 
 
 def test_redirect_loop_stops_after_the_redirect_cap(faulty):

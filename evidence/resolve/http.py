@@ -315,7 +315,30 @@ class HttpClient:
 
     def _send(self, session: requests.Session, url: str, params, accept: str,
               deadline: float) -> tuple[int, bytes, Mapping[str, str], str]:
-        """One attempt: follow same-origin redirects by hand, read the body in pieces within the deadline."""
+        """One attempt, watched: a server that drips its *headers* one byte at a time is out of reach of
+        the body loop's deadline checks, so the attempt runs in a worker thread that is abandoned (it
+        ends at its next read) when the deadline passes."""
+        box: dict[str, object] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box["value"] = self._attempt(session, url, params, accept, deadline)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="evidence-http", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic()) + 0.25):
+            raise Refused(f"no complete answer within the deadline of {self.config.deadline:g} s")
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["value"]  # type: ignore[return-value]
+
+    def _attempt(self, session: requests.Session, url: str, params, accept: str,
+                 deadline: float) -> tuple[int, bytes, Mapping[str, str], str]:
+        """Follow same-origin redirects by hand, read the body in pieces within the deadline."""
         current, query = url, params
         for _ in range(self.config.max_redirects + 1):
             with self._count_lock:
