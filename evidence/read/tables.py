@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..files import read_text
+from ..identifiers import is_safe_url
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFram
                                             f"{col.name} '{value}' is not allowed", _suggest(str(value), col.choices),
                                             field=col.name))
             if col.kind == "url":
-                bad = ~empty & ~values.str.match(r"^https?://\S+$", na=False)
+                bad = ~empty & ~values.map(lambda v: is_safe_url(v) if isinstance(v, str) else False).astype(bool)
                 for line, value in zip(line_series[bad], values[bad]):
                     problems.append(Problem(shown, int(line), "bad-url", f"{col.name} '{value}' is not a URL",
                                             "write the full address starting with https://", field=col.name))
