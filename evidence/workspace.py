@@ -161,7 +161,8 @@ def load_settings(root: Path | None = None) -> Settings:
         db_path=root / str(db.get("path", "evidence.duckdb")),
         mailto=str(res.get("mailto", os.environ.get("EVIDENCE_MAILTO", ""))),
         resolve={k: str(v) for k, v in res.items()},
-        limits=QueryLimits(**{k: v for k, v in query.items()}),
+        limits=QueryLimits(**{k: (str(v) if k == "memory_limit" else float(v) if k == "timeout" else int(v))
+                              for k, v in query.items()}),  # a quoted number ("10") is accepted, so convert
     )
     from .outputs import placement_problems  # beside this module; it needs Settings
 

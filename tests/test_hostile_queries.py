@@ -99,6 +99,6 @@ def test_bad_limits_are_refused_with_their_line(built, cli, setting, value):
 def test_limits_are_read_from_settings(built):
     from evidence.workspace import load_settings
 
-    replace_in(built.root / "evidence.toml", "[resolve]", "[query]\ntimeout = 2.5\nmax_rows = 7\n\n[resolve]")
+    replace_in(built.root / "evidence.toml", "[resolve]", '[query]\ntimeout = "2.5"\nmax_rows = 7\n\n[resolve]')
     limits = load_settings(built.root).limits
     assert (limits.timeout, limits.max_rows, limits.memory_limit) == (2.5, 7, "1GB")
