@@ -224,14 +224,20 @@ def test_a_malformed_answer_is_failed_and_the_cache_keeps_the_good_one(tmp_path,
     assert cache.path("crossref", f"doi:{PONE}").read_bytes() == good
 
 
-@pytest.mark.parametrize("fault", sorted(ALTERATIONS))
-def test_add_never_writes_an_entry_from_a_malformed_answer(tmp_path, replay, fault, cli):
-    replay.works[PONE] = (200, _altered(ALTERATIONS[fault]), "application/json")
+ADD_ALTERATIONS = {**ALTERATIONS,
+                   # well-formed, with a title, but no authors and no year: a record add must not turn into an entry
+                   "no-authors-no-year": lambda m: [m.pop(k, None) for k in ("author", "issued", "published-print",
+                                                                             "published-online", "published")]}
+
+
+@pytest.mark.parametrize("fault", sorted(ADD_ALTERATIONS))
+def test_add_never_writes_an_entry_from_a_malformed_answer(tmp_path, replay, fault):
+    replay.works[PONE] = (200, _altered(ADD_ALTERATIONS[fault]), "application/json")
     settings = _workspace(tmp_path, replay.server)
     (tmp_path / "references" / "library.bib").write_text("", encoding="utf-8")
     from evidence.resolve.add import add
     from evidence.errors import EvidenceError
 
-    with pytest.raises(EvidenceError, match="nothing was added"):
+    with pytest.raises(EvidenceError, match="has no authors, year" if fault == "no-authors-no-year" else "nothing was added"):
         add(settings, PONE, client=client_for(settings))
     assert (tmp_path / "references" / "library.bib").read_text(encoding="utf-8") == ""
