@@ -55,3 +55,14 @@ def replace_in(path: Path, old: str, new: str) -> int:
     at = text.index(old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return text.count("\n", 0, at) + 1
+
+
+def published_copy(template: Path, target: Path):
+    """A copy of a published workspace (database and site included): publishing once per session is
+    much faster than once per test, and a copy keeps every byte."""
+    import shutil
+
+    from evidence.workspace import load_settings
+
+    shutil.copytree(template, target, symlinks=True)
+    return load_settings(target)

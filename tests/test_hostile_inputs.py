@@ -17,13 +17,21 @@ from pathlib import Path
 import pytest
 
 from .conftest import write
-from .hostile import replace_in, set_cell, snapshot
+from .hostile import published_copy, replace_in, set_cell, snapshot
+
+
+@pytest.fixture(scope="module")
+def published_template(tmp_path_factory):
+    from evidence import pipeline
+
+    settings = pipeline.init(tmp_path_factory.mktemp("published") / "ws")
+    pipeline.publish(settings)
+    return settings.root
 
 
 @pytest.fixture
-def published(ws, cli):
-    assert cli(ws, "publish").exit_code == 0
-    return ws
+def published(published_template, tmp_path):
+    return published_copy(published_template, tmp_path / "ws")
 
 
 def _bad_bytes(path: Path, line: int, payload: bytes = b"caf\xe9") -> None:
