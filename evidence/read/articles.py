@@ -46,15 +46,16 @@ def _front_matter_problems(meta: dict[object, object], front: str, shown: str) -
         if value is None:
             continue
         line = _key_line(front, key, 1)
-        if not isinstance(value, allowed) or isinstance(value, bool) or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
+        wrong = not isinstance(value, allowed) or isinstance(value, bool)
+        if wrong or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
             problems.append(Problem(shown, line, "bad-front-matter", f"{key} must be text, not {type(value).__name__}",
                                     f"write {key}: followed by text (quote it if it looks like a number or list)",
                                     field=key))
             del meta[key]
     published = meta.get("published")
-    if isinstance(published, str) and published:
+    if isinstance(published, str) and re.match(r"^\d{4}-\d\d-\d\d", published):
         try:
-            datetime.date.fromisoformat(published[:10]) if re.match(r"^\d{4}-\d\d-\d\d", published) else None
+            datetime.date.fromisoformat(published[:10])
         except ValueError as exc:
             problems.append(Problem(shown, _key_line(front, "published", 1), "bad-date",
                                     f"published '{published}' is not a real date ({exc})",

@@ -66,7 +66,7 @@ def _undefined_macros(raw: str, defined: set[str]) -> list[str]:
             and p.lower() not in defined and p.lower() not in MONTHS]
 
 
-def _parse(text: str) -> tuple[bibtexparser.Library, dict[tuple[str, str], str]]:
+def _parse(text: str) -> tuple[bibtexparser.Library, dict[tuple[str, str], tuple[str, int]]]:
     """Parse with the default middleware, keeping each field's raw value to find undefined macros."""
     library = bibtexparser.parse_string(text, parse_stack=[])
     raw = {(e.key, f.key.lower()): (str(f.value), f.start_line + 1) for e in library.entries for f in e.fields}
