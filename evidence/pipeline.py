@@ -67,12 +67,17 @@ def build(settings: Settings, progress: Progress | None = None,
     clean_leftovers(settings.db_path, settings.site_dir)
     checked = analyse(settings, progress)
     check_database_file(settings)
-    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis,
-                             checked.quotes)
-    build_database(settings.db_path, frames, before_rename=before_rename)
+    write_database(settings, checked, before_rename)
     if progress:
         progress("database written")
     return checked
+
+
+def write_database(settings: Settings, checked: Checked, before_rename: Callable[[Path], None] | None = None) -> None:
+    """Write what ``analyse`` found into ``evidence.duckdb`` (atomically): the one place that does."""
+    frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis,
+                             checked.quotes)
+    build_database(settings.db_path, frames, before_rename=before_rename)
 
 
 def check(settings: Settings, slug: str | None = None) -> Checked:
@@ -106,6 +111,31 @@ def publish(settings: Settings, progress: Progress | None = None):
     checked = build(settings, progress)
     result = render(settings, progress)
     return checked, result
+
+
+def report(settings: Settings, slug: str, fmt: str, output: Path | None = None,
+           progress: Progress | None = None) -> bytes:
+    """Build, then one article's report for writers (docx, markdown or html); written to ``output`` if given."""
+    from .render.report import load_report, render_report
+    from .render.site import environment
+
+    if output is not None and settings.is_input(output):
+        raise InputError([Problem(str(output), None, "output-is-input",
+                                  f"{settings.rel(output)} is a workspace input; a report never overwrites one",
+                                  "write the report outside references/, articles/, queries/ and site_templates/")])
+    checked = analyse(settings, progress)
+    if slug not in {a.slug for a in checked.workspace.articles}:  # before the database is touched
+        known = ", ".join(a.slug for a in checked.workspace.articles) or "none"
+        raise InputError([Problem("articles/", None, "unknown-article", f"no article with slug '{slug}'",
+                                  f"known articles: {known}")])
+    write_database(settings, checked)
+    data = render_report(load_report(settings, slug), fmt, environment(settings) if fmt == "html" else None)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)  # a reader never sees half a file
+    return data
 
 
 STARTER = Path(__file__).parent / "starter"

@@ -82,6 +82,14 @@ class Settings:
     def template_dirs(self) -> list[Path]:
         return [p for p in (self.root / "site_templates", _packaged("site_templates")) if p.is_dir()]
 
+    def is_input(self, path: Path) -> bool:
+        """True for a file an editor writes (settings, references, articles, queries, templates): never an output."""
+        target = path.resolve()
+        if target == (self.root / CONFIG_NAME).resolve():
+            return True
+        folders = ("references", "articles", "queries", "site_templates")
+        return any(target.is_relative_to((self.root / f).resolve()) for f in folders)
+
     def rel(self, path: Path) -> str:
         """A path as shown in messages: relative to the workspace when inside it (links not followed)."""
         try:

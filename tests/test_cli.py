@@ -42,7 +42,7 @@ def test_query_before_build_says_what_to_do(ws, cli):
 def test_check_clean_article_exits_0_and_json_shape(ws, cli):
     result = cli(ws, "check", "example", "--format", "json")
     assert result.exit_code == 0
-    data = json.loads(result.output)
+    data = json.loads(result.output)["articles"][0]
     assert data["article"]["slug"] == "example"
     s01 = data["statements"][0]
     assert {"id", "quote", "verdict", "strength", "reasons", "claims"} <= set(s01)
@@ -58,7 +58,7 @@ def test_check_blocks_on_unsupported_statement_and_names_it(ws, cli):
               "S02,See your dermatologist.,advice", "S02,the sunken kind,claim"))
     result = cli(ws, "check", "--format", "json")
     assert result.exit_code == 1
-    problems = json.loads(result.output)[0]["problems"]
+    problems = json.loads(result.output)["articles"][0]["problems"]
     blocking = [p for p in problems if p["code"] == "no-evidence"]
     assert blocking and {"file", "line", "code", "message", "hint"} <= set(blocking[0])
     assert blocking[0]["file"] == "articles/example.statements.csv"

@@ -251,7 +251,7 @@ def test_build_loads_quote_checks_check_warns_and_the_study_page_shows_them(ws, 
     codes = {p.code: p for r in checked.reports for p in r.problems}
     assert "S01 rests on jdm-other-paper, whose quote is not in its source text" in codes["quote-not-in-source"].message
     assert codes["quote-locator-differs"].line == 6 and "CONCLUSION" in codes["quote-locator-differs"].message
-    as_json = json.loads(_cli(ws, "check", "example", "--format", "json").stdout)
+    (as_json,) = json.loads(_cli(ws, "check", "example", "--format", "json").stdout)["articles"]
     s01 = next(s for s in as_json["statements"] if s["id"] == "S01")
     assert {q["claim_id"]: q["status"] for q in s01["quotes"]} == {"jdm-other-paper": "not_found",
                                                                   "jdm-wrong-place": "exact"}

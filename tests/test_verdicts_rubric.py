@@ -105,7 +105,7 @@ def test_override_keeps_working_with_the_computed_verdict_beside_it():
 def test_check_json_exposes_certainty_and_its_reasons(shipped, cli):
     import json
     r = cli(shipped, "check", "acne-scars", "--format", "json")
-    data = json.loads(r.output)
+    (data,) = json.loads(r.output)["articles"]  # check --format json is always {"articles": [...]}
     s = {x["id"]: x for x in data["statements"]}
     assert {"certainty", "certainty_reasons", "outcome"} <= set(s["S61"])
     assert s["S61"]["certainty"] in ("very low", "low", "moderate", "high")

@@ -19,9 +19,17 @@ from ..errors import Problem
 from ..model import Article, Grader, Statement, Workspace
 from .quote_checks import QuoteCheck, quote_problems
 from ..read.anchoring import describe_difference
+from .attribution import AttributionCheck, check_statement, study_facts
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
-from ..validate.rules import REVIEW_DESIGNS
-from .verdicts import DESIGN_LABEL, Verdict, verdict_for
+from .verdicts import Verdict, verdict_for
+
+ATTRIBUTION_HINTS = {
+    "year": "correct the year in the article, or cite the study it describes",
+    "design": "name the design as the source does, or cite a study of the design the article names",
+    "size": "correct the number in the article, or n / studies_included in references/studies.csv",
+    "duration": "correct the duration in the article, or record the study's (claims.csv duration, studies.csv "
+                "follow_up_months)",
+}
 
 @dataclass(frozen=True)
 class Uncovered:
@@ -42,6 +50,10 @@ class ArticleReport:
     references: tuple[ReferenceCheck, ...]
     uncovered: tuple[Uncovered, ...]
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    attributions: tuple[AttributionCheck, ...] = field(default_factory=tuple)  # year, design, size, duration
+
+    def attributions_of(self, statement_id: str) -> list[AttributionCheck]:
+        return [a for a in self.attributions if a.statement_id == statement_id]
 
     @property
     def blocking(self) -> bool:
@@ -153,12 +165,12 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
     for rec in linked_all.astype(object).where(linked_all.notna(), None).to_dict("records"):
         linked_by_statement.setdefault((rec["slug"], rec["statement_id"]), []).append(rec)
     citekeys = set(ws.bibliography["citekey"])
-    designs = dict(zip(ws.studies["citekey"], ws.studies["design"]))
+    facts = study_facts(ws.bibliography, ws.studies, ws.claims)
     library = LibraryIndex(ws.bibliography)
     reports = []
     for article in ws.articles:
         statements = [s for s in ws.statements if s.slug == article.slug]
-        verdicts, problems = [], []
+        verdicts, problems, attributions = [], [], []
         for s in statements:
             linked = linked_by_statement.get((article.slug, s.statement_id), [])
             where = dict(file=s.source_file, line=s.source_line)
@@ -168,11 +180,16 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                     problems.append(Problem(**where, code="unknown-citation",
                                             message=f"{s.statement_id} cites '{key}', which is not in the library",
                                             hint="add the reference to references/*.bib or fix the citekey", field="cites"))
-                elif designs.get(key) in REVIEW_DESIGNS and re.search(r"\ba (\d{4} )?study\b", s.quote, re.I):
-                    problems.append(Problem(**where, code="review-cited-as-study", severity="warning",
-                                            message=f"{s.statement_id} calls '{key}' a study, but it is a "
-                                                    f"{DESIGN_LABEL[designs[key]]}",
-                                            hint="say 'a review' or cite the primary study", field="cites"))
+            evidence_keys = sorted({str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")})
+            # what the quote says of its source (year, design, size, duration): the cited study, else its evidence
+            checks = check_statement(s, facts, evidence_keys)
+            attributions.extend(checks)
+            for c in checks:
+                if c.status == "disagrees":
+                    hint = "say 'a review' or cite the primary study" if c.code == "review-cited-as-study" \
+                        else ATTRIBUTION_HINTS[c.field]
+                    problems.append(Problem(**where, code=c.code, message=c.message, hint=hint, severity="warning",
+                                            field="cites"))
             favouring = {str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")}
             if s.cites and favouring and not favouring & set(s.cites):
                 cited_ok = False
@@ -220,5 +237,5 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                                     f"'{u.sentence[:80]}'", "register it in the .statements.csv file (as opinion if "
                                     "it is not checkable)", severity="warning"))
         reports.append(ArticleReport(article, tuple(statements), tuple(verdicts), tuple(refs), tuple(uncovered),
-                                     tuple(problems)))
+                                     tuple(problems), tuple(attributions)))
     return reports

@@ -12,22 +12,29 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import claims as cli_claims, find as cli_find, references as cli_resolve, serve as cli_site
+from . import claims as cli_claims, find as cli_find, references as cli_resolve, report as cli_report, serve as cli_site
 from . import workflow as cli_workflow
 from .. import pipeline
+from ..check.attribution import attribution_line, attribution_order
 from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
 from ..query.runner import discover, run_query, run_sql
 from ..outputs import clean_leftovers
 from ..workspace import load_settings
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# Text is printed as it is: rich would otherwise turn "acne-scars.md:100:" into an emoji and eat
+# "[brackets]" in titles and quotes as markup. Colour comes from Text styles, never from markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False, markup=False)
+
+
+def more(hidden: int) -> str:
+    """The line that ends every truncated list, the same in every command."""
+    return f"… and {hidden} more (use -v)"
 
 
 class _Steps:
@@ -35,7 +42,7 @@ class _Steps:
 
     def __init__(self, total: int):
         self.enabled = err.is_terminal
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+        self.progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), TimeElapsedColumn(),
                                  console=err, transient=True, disable=not self.enabled)
         self.task = self.progress.add_task("starting", total=total)
 
@@ -53,10 +60,9 @@ class _Steps:
 def _print_problems(problems: list[Problem] | tuple[Problem, ...], limit: int | None = None) -> None:
     shown = list(problems)[:limit] if limit else list(problems)
     for p in shown:
-        style = "red" if p.severity == "error" else "yellow"
-        err.print(f"[{style}]{p.severity}[/]: {escape(str(p))}", markup=True)
+        err.print(Text.assemble((p.severity, "red" if p.severity == "error" else "yellow"), f": {p}"))
     if limit and len(problems) > limit:
-        err.print(f"... and {len(problems) - limit} more")
+        err.print(more(len(problems) - limit))
 
 
 def _run(fn):
@@ -66,10 +72,11 @@ def _run(fn):
     except InputError as exc:
         _print_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.severity == "error")
-        err.print(f"[red]{errors} error(s)[/], {len(exc.problems) - errors} warning(s); nothing was written.")
+        err.print(Text.assemble((f"{errors} error(s)", "red"),
+                                f", {len(exc.problems) - errors} warning(s); nothing was written."))
         sys.exit(exc.exit_code)
     except EvidenceError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
+        err.print(Text.assemble(("error:", "red"), f" {exc}"))
         sys.exit(exc.exit_code)
     except OSError as exc:  # the last line of defence: a file system refusal is a message, never a traceback
         err.print(f"[red]error:[/] {escape(exc.strerror or str(exc))}: {escape(str(exc.filename or ''))}")
@@ -93,14 +100,15 @@ def _settings(ctx: click.Context):
 
 
 @main.command()
+@click.option("--verbose", "-v", is_flag=True, help="Show every warning.")
 @click.pass_context
-def build(ctx: click.Context) -> None:
+def build(ctx: click.Context, verbose: bool) -> None:
     """Read and check the workspace and write evidence.duckdb (atomically)."""
     settings = _settings(ctx)
     with _Steps(7) as steps:
         checked = _run(lambda: pipeline.build(settings, steps))
     if checked.warnings:
-        _print_problems(checked.warnings, limit=20)
+        _print_problems(checked.warnings, limit=None if verbose else 20)
     err.print(f"built {settings.rel(settings.db_path)}: {len(checked.workspace.bibliography)} references, "
               f"{len(checked.workspace.studies)} studies, {len(checked.workspace.claims)} claims, "
               f"{len(checked.workspace.statements)} statements")
@@ -120,6 +128,9 @@ def _report_json(report: ArticleReport) -> dict[str, object]:
             "certainty": verdicts[s.statement_id].certainty, "outcome": verdicts[s.statement_id].outcome,
             "certainty_reasons": list(verdicts[s.statement_id].certainty_reasons),
             "anchor": s.anchor, "line": report.article.line_of(s.start) if s.start is not None else None,
+            "attribution": [{"phrase": a.phrase, "field": a.field, "citekey": a.citekey, "article": a.article,
+                             "source": a.source, "status": a.status, "message": a.message}
+                            for a in report.attributions_of(s.statement_id)],
         } for s in report.statements],
         "references": [{"number": r.number, "citekey": r.citekey, "match": r.match_method,
                         "defects": [d.code for d in r.defects]} for r in report.references],
@@ -137,13 +148,13 @@ def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> N
     settings = _settings(ctx)
     checked = _run(lambda: pipeline.check(settings, article))
     reports = list(checked.reports)
-    if fmt == "json":
+    if fmt == "json":  # one shape whatever the arguments: {"articles": [...]}
         quotes = {q.claim_id: q.as_dict() for q in checked.quotes}
         data = [_report_json(r) for r in reports]
         for report in data:  # each statement's claims with their quote status
             for st in report["statements"]:
                 st["quotes"] = [quotes[c] for c in st["claims"] if c in quotes]
-        click.echo(json.dumps(data[0] if article else data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"articles": data}, indent=2, ensure_ascii=False))
     else:
         quotes = {q.claim_id: q for q in checked.quotes}
         for r in reports:
@@ -156,21 +167,24 @@ def _print_report(report: ArticleReport, verbose: bool, quotes: dict | None = No
     quotes = quotes or {}
     colours = {"supported": "green", "partly_supported": "yellow", "overstated": "dark_orange", "unsupported": "magenta",
                "contradicted": "red", "not_checkable": "dim"}
-    out.print(f"[bold]{escape(report.article.title)}[/] ({escape(report.article.source_file)})")
+    out.print(Text.assemble((report.article.title, "bold"), f" ({report.article.source_file})"))
     verdicts = {v.statement_id: v for v in report.verdicts}
     for s in report.statements:
         v = verdicts[s.statement_id]
         quote = s.quote if len(s.quote) < 140 else s.quote[:137] + "..."
-        out.print(f"\n[bold]{s.statement_id}[/] [{colours[v.verdict]}]{v.verdict.replace('_', ' ').upper()}[/]"
-                  f" (certainty: {v.strength}) “{escape(quote)}”", markup=True)
+        out.print(Text.assemble("\n", (s.statement_id, "bold"), " ",
+                                (v.verdict.replace('_', ' ').upper(), colours[v.verdict]),
+                                f" (certainty: {v.strength}) “{quote}”"))
         reasons = v.reasons if verbose else v.reasons[:4]
         for r in reasons:
-            out.print(f"    - {r}", markup=False)
+            out.print(f"    - {r}")
         if len(v.reasons) > len(reasons):
-            out.print(f"    ... {len(v.reasons) - len(reasons)} more (--verbose)")
+            out.print(f"    {more(len(v.reasons) - len(reasons))}")
         for claim_id in v.claims:
             if claim_id in quotes:
-                out.print(f"    quote {claim_id}: {quotes[claim_id].describe()}", markup=False)
+                out.print(f"    quote {claim_id}: {quotes[claim_id].describe()}")
+        for c in attribution_order(report.attributions_of(s.statement_id), agreeing=verbose):
+            out.print(Text.assemble("    - ", (attribution_line(c), "yellow" if c.status == "disagrees" else "")))
     counts = report.counts()
     out.print("\n" + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
     errors = [p for p in report.problems if p.severity == "error"]
@@ -218,7 +232,7 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: st
         df = _run(lambda: run_sql(settings.db_path, sql, None, limits, max_rows))
     elif name:
         if name not in queries:
-            err.print(f"[red]error:[/] no query named '{name}'; `evidence query --list` shows them")
+            err.print(Text.assemble(("error:", "red"), f" no query named '{name}'; `evidence query --list` shows them"))
             sys.exit(2)
         df = _run(lambda: run_query(settings.db_path, queries[name], _parse_params(params), limits, max_rows))
     else:
@@ -308,6 +322,7 @@ cli_site.register(main)
 cli_claims.register(main)
 cli_find.register(main)
 cli_workflow.register(main)
+cli_report.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -43,7 +43,8 @@ def _text(report: FindReport) -> None:
         for notice in f.notices:
             _echo(f"     NOTICE: {notice}")
     if r.missing:
-        _echo(f"not fetched: {len(r.missing)} record(s) ({', '.join(r.missing[:5])}{' ...' if len(r.missing) > 5 else ''})")
+        hidden = f" … and {len(r.missing) - 5} more" if len(r.missing) > 5 else ""
+        _echo(f"not fetched: {len(r.missing)} record(s) ({', '.join(r.missing[:5])}{hidden})")
 
 
 @click.command("find")

@@ -23,7 +23,7 @@ from ..resolve import api
 from ..workspace import Settings, load_settings
 
 T = TypeVar("T")
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
 
 
 def _echo(text: str = "", err: bool = False) -> None:
@@ -59,8 +59,8 @@ def resolve_cmd(ctx: click.Context, offline: bool, refresh: bool) -> None:
         raise click.UsageError("--offline and --refresh cannot be used together")
     if not settings.mailto and not offline:
         _echo("note: set [resolve] mailto in evidence.toml so Crossref and NCBI can reach you (polite pool)", err=True)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=_err, transient=True, disable=not _err.is_terminal)
+    progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=_err, transient=True, disable=not _err.is_terminal)
     task = progress.add_task("resolving", total=None)
 
     def tick(done: int, total: int, label: str) -> None:

@@ -65,6 +65,11 @@ def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.Da
                                "sentence": u.sentence, "triggers": list(u.triggers)}
                               for r in reports for u in r.uncovered],
                              columns=["slug", "start_offset", "end_offset", "line", "sentence", "triggers"])
+    attributions = pd.DataFrame([{"slug": a.slug, "statement_id": a.statement_id, "phrase": a.phrase, "field": a.field,
+                                  "citekey": a.citekey, "article": a.article, "source": a.source, "status": a.status,
+                                  "code": a.code, "message": a.message} for r in reports for a in r.attributions],
+                                columns=["slug", "statement_id", "phrase", "field", "citekey", "article", "source",
+                                         "status", "code", "message"])
     return {
         "bibliography": ws.bibliography,
         "treatments": _vocab(ws.treatments),
@@ -78,6 +83,7 @@ def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.Da
         "verdicts": verdicts,
         "problems": problems,
         "uncovered": uncovered,
+        "attributions": attributions,
         "metadata": metadata,
         "pooled_estimates": comparison_rows(synthesis.comparisons if synthesis else ()),
         "outcome_certainty": outcome_certainty(ws, synthesis) if synthesis else outcome_certainty_empty(),

@@ -29,7 +29,8 @@ CREATE TABLE claims (
     "interval" VARCHAR, n INTEGER, sessions DOUBLE, downtime_days DOUBLE, direction VARCHAR,
     events_treatment INTEGER, total_treatment INTEGER, events_comparator INTEGER, total_comparator INTEGER,
     quote VARCHAR, locator VARCHAR, basis VARCHAR, endpoint VARCHAR, mean_treatment DOUBLE, sd_treatment DOUBLE,
-    mean_comparator DOUBLE, sd_comparator DOUBLE, source_url VARCHAR, status VARCHAR, summary VARCHAR,
+    mean_comparator DOUBLE, sd_comparator DOUBLE, source_url VARCHAR, status VARCHAR, summary VARCHAR, dose VARCHAR,
+    duration VARCHAR,
     source_file VARCHAR, source_line INTEGER
 );
 
@@ -68,6 +69,12 @@ CREATE TABLE verdicts (
 CREATE TABLE problems (
     slug VARCHAR, file VARCHAR, line INTEGER, code VARCHAR, severity VARCHAR, message VARCHAR, hint VARCHAR,
     field VARCHAR
+);
+
+-- What statements say about the studies they cite ("a 2007 meta-analysis of over 100 studies"), field by field.
+CREATE TABLE attributions (
+    slug VARCHAR, statement_id VARCHAR, phrase VARCHAR, field VARCHAR, citekey VARCHAR, article VARCHAR,
+    source VARCHAR, status VARCHAR, code VARCHAR, message VARCHAR
 );
 
 CREATE TABLE uncovered (

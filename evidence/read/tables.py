@@ -16,12 +16,13 @@ import pandas as pd
 from ..errors import Problem
 from ..files import read_text
 from ..identifiers import is_safe_url
+from .quantities import parse_quantity
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str = "text"  # text | int | number | choice | url
+    kind: str = "text"  # text | int | number | choice | url | duration
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -47,7 +48,7 @@ OUTCOMES = (
     "prevalence", "risk_factor", "psychosocial", "definition", "mechanism", "cost",
 )
 UNITS = (
-    "percent", "days", "weeks", "months", "years", "sessions", "participants", "points", "grades",
+    "percent", "days", "weeks", "months", "years", "sessions", "participants", "studies", "trials", "points", "grades",
     "odds_ratio", "risk_ratio", "mean_difference", "smd", "usd", "score",
 )
 STATUSES = ("verified", "unverified")
@@ -108,6 +109,8 @@ CLAIMS = TableSchema("claims", (
     Column("source_url", "url"),
     Column("status", "choice", True, STATUSES),
     Column("summary", required=True),
+    Column("dose"),  # concentration or dose as printed, e.g. "0.025% cream"; optional column
+    Column("duration", "duration"),  # how long treatment lasted, e.g. "12 weeks"; optional column
 ), key=("claim_id",))
 
 VOCABULARY = TableSchema("vocabulary", (
@@ -138,6 +141,13 @@ LINKS = TableSchema("links", (
     Column("relation", "choice", True, RELATIONS),
     Column("note"),
 ), key=("statement_id", "claim_id"))
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        return parse_quantity(text, UNITS).dimension == "time"
+    except ValueError:
+        return False
 
 
 def _suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -220,6 +230,12 @@ def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFram
                 for line, value in zip(line_series[bad], values[bad]):
                     problems.append(Problem(shown, int(line), f"bad-{col.name.replace('_', '-')}",
                                             f"{col.name} '{value}' is not allowed", _suggest(str(value), col.choices),
+                                            field=col.name))
+            if col.kind == "duration":
+                bad = ~empty & ~values.map(_is_duration, na_action="ignore").fillna(False).astype(bool)
+                for line, value in zip(line_series[bad], values[bad]):
+                    problems.append(Problem(shown, int(line), "bad-duration", f"{col.name} '{value}' is not a duration",
+                                            "write a number and a time unit: '12 weeks', '3-6 months', '~1 years'",
                                             field=col.name))
             if col.kind == "url":
                 bad = ~empty & ~values.map(lambda v: is_safe_url(v) if isinstance(v, str) else False).astype(bool)

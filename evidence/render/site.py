@@ -30,6 +30,7 @@ from ..outputs import SITE_MARKER, check_site_folder, clean_leftovers
 from ..query.runner import Query, discover, shadowed
 from .labels import VERDICT_LABEL, num, safe_name
 from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
+from .report import DocxCache, attribution_rows, render_report, report_file_name, writer_reports
 from ..workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
@@ -38,7 +39,9 @@ __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "s
 # not write is a page of something that no longer exists, and is dropped; any other file in the
 # site folder (an editor's CNAME, a logo, notes/*.csv) is carried over untouched.
 OWNED_SUFFIXES = {".html", ".csv", ".json", ".css", ".svg", ".parquet", ".duckdb"}
-SITE_FOLDERS = ("articles", "treatments", "scar-types", "studies", "queries", "downloads", "static")
+REPORT_SUFFIXES = {".docx", ".md"}  # owned in reports/ only: an editor's notes.md at the top is theirs
+SITE_FOLDERS = ("articles", "treatments", "scar-types", "studies", "queries", "downloads", "static", "reports")
+REPORT_FORMATS = ("docx", "markdown")  # each article's report for writers, in reports/ beside the pages
 
 
 @dataclass
@@ -139,7 +142,8 @@ class Writer:
                 if rel in self.seen or rel == SITE_MARKER:
                     continue
                 folder = rel.split("/")[0] if "/" in rel else ""
-                if path.suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS):
+                if (path.suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS)) or \
+                        (folder == "reports" and path.suffix in REPORT_SUFFIXES):
                     self.result.removed += 1  # a page of something that no longer exists
                 else:
                     _link(path, self._new(rel))  # an editor's own file (a logo, a CNAME): keep it
@@ -266,8 +270,15 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
                  for href, label, cls in nav]
         writer.write(rel, env.get_template(template).render(**common, page_path=rel, root=root, nav=links, **ctx))
 
+    docx_cache = DocxCache(cache_dir(settings) / "reports")
+    for rep in writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path)):
+        writer.write(f"reports/{report_file_name(rep.slug, 'docx')}", docx_cache.get(rep))
+        writer.write(f"reports/{report_file_name(rep.slug, 'markdown')}", render_report(rep, "markdown"))
+    docx_cache.prune()
     for ap in site.articles:
-        page(str(ap.article["href"]), "article.html", **as_context(ap))
+        reports = [{"label": {"docx": "Word", "markdown": "Markdown"}[fmt],
+                    "href": f"reports/{report_file_name(str(ap.article['slug']), fmt)}"} for fmt in REPORT_FORMATS]
+        page(str(ap.article["href"]), "article.html", reports=reports, **as_context(ap))
     if progress:
         progress("article pages")
     for tp in site.treatments:

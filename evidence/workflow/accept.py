@@ -69,7 +69,8 @@ def accept(settings: Settings, slug: str, statement_ids: list[str], today: date 
         s = by_id.get(sid)
         if s is None:
             problems.append(Problem(settings.rel(st), None, "unknown-statement", f"no statement '{sid}' in {slug}",
-                                    f"statements: {', '.join(list(by_id)[:12])}{' ...' if len(by_id) > 12 else ''}"))
+                                    f"statements: {', '.join(list(by_id)[:12])}"
+                                    f"{f' … and {len(by_id) - 12} more' if len(by_id) > 12 else ''}"))
             continue
         if s.anchor == "missing" or s.start is None or s.end is None:
             problems.append(Problem(s.source_file, s.source_line, "quote-not-found",
