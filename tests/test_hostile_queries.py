@@ -71,7 +71,7 @@ def test_printed_output_is_cut_and_says_so(built, cli):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "i" and lines[1:1001] == [str(i) for i in range(1000)]
-    assert "output cut at 1000 rows" in result.output
+    assert "output cut at 1000 rows" in result.output and "[query] max_rows" in result.output
     result = cli(built, "query", "--sql", "SELECT range AS i FROM range(5000)", "--format", "csv", "--max-rows", "10")
     assert "output cut at 10 rows" in result.output and "\n10\n" not in result.output
 

@@ -79,7 +79,7 @@ def _run(fn):
         err.print(Text.assemble(("error:", "red"), f" {exc}"))
         sys.exit(exc.exit_code)
     except OSError as exc:  # the last line of defence: a file system refusal is a message, never a traceback
-        err.print(f"[red]error:[/] {escape(exc.strerror or str(exc))}: {escape(str(exc.filename or ''))}")
+        err.print(Text.assemble(("error:", "red"), f" {exc.strerror or exc}: {exc.filename or ''}"))
         sys.exit(2)
 
 
@@ -239,7 +239,8 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: st
         raise click.UsageError("give a query NAME, --sql or --list")
     _print_result(df, fmt, limits.max_bytes)
     if df.attrs.get("truncated"):
-        err.print(f"output cut at {len(df)} rows; more rows exist (--max-rows N, or [query] max_rows in evidence.toml)")
+        err.print(f"output cut at {len(df)} rows; more rows exist (--max-rows N, or [query] max_rows in evidence.toml)",
+                  markup=False)
 
 
 def _print_result(df, fmt: str, max_bytes: int) -> None:
@@ -266,7 +267,7 @@ def _print_result(df, fmt: str, max_bytes: int) -> None:
     if len(data) > max_bytes:
         cut = data.rfind(b"\n", 0, max_bytes) + 1 or max_bytes
         click.echo(data[:cut].decode("utf-8", "ignore"), nl=False)
-        err.print(f"output cut at {cut} of {len(data)} bytes ([query] max_bytes in evidence.toml)")
+        err.print(f"output cut at {cut} of {len(data)} bytes ([query] max_bytes in evidence.toml)", markup=False)
     else:
         click.echo(text, nl=False)
 
