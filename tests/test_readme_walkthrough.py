@@ -99,7 +99,9 @@ def test_the_walkthrough_bibtex_and_study_row_are_what_evidence_add_writes_for_t
     row, _ = draft(key, cand, "add")
     assert row is not None
     studies = tmp_path / "studies.csv"
-    studies.write_text(",".join(STUDIES.names) + "\n", encoding="utf-8")
+    # the walkthrough's workspace comes from `evidence init`: its studies.csv has the starter's header
+    starter = (REPO / "evidence" / "starter" / "references" / "studies.csv").read_text(encoding="utf-8")
+    studies.write_text(starter.splitlines()[0] + "\n", encoding="utf-8")
     append_rows(studies, [row])
     assert studies.read_text(encoding="utf-8").splitlines()[1] == _blocks("csv")[0].rstrip("\n")
     assert "3 of 11 JDM patients" in ET.parse(recording).getroot().findtext(".//AbstractText[@Label='RESULTS']")
