@@ -64,6 +64,7 @@ def decode(data: bytes, shown: str, encoding: str = "utf-8") -> tuple[str | None
         return None, [Problem(shown, line, "bad-encoding",
                               f"byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}) is not UTF-8",
                               "save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as Path.read_text() gives
     nul = text.find("\0")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1

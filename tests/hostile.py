@@ -15,8 +15,8 @@ import os
 import stat
 from pathlib import Path
 
-# Derived caches a failed render may refresh (compiled templates, formatted citations): not inputs, not outputs.
-IGNORED = (".evidence-cache/site",)
+# Derived caches a run may refresh (compiled templates, formatted citations, parsed inputs): not inputs, not outputs.
+IGNORED = (".evidence-cache/site", ".evidence-cache/parsed")
 
 
 def snapshot(root: Path) -> dict[str, str]:

@@ -7,6 +7,7 @@ Queries from contributors run on read-only connections with external access disa
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from contextlib import contextmanager
@@ -32,15 +33,59 @@ def schema_sql() -> str:
     return resources.files("evidence.load").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename=None) -> None:
-    """Write every table into a fresh file, then atomically replace ``path``.
+DIGEST_PREFIX = "content digest: "  # a build records its content digest as the comment of build_info
 
+
+def summaries_sql() -> str:
+    """Pre-aggregated tables, built from the loaded tables (the canned per-treatment queries read them)."""
+    return resources.files("evidence.load").joinpath("summaries.sql").read_text(encoding="utf-8")
+
+
+def content_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """A hash of every table's rows in order, the schema and the DuckDB version (not of the file's bytes).
+
+    DuckDB stamps a random identifier into every new file, so two builds of the same data differ
+    byte for byte; this digest does not, and lets a build keep the previous file instead.
+    """
+    h = hashlib.sha256(f"{duckdb.__version__}\n{schema_sql()}\n{summaries_sql()}".encode())
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
+        "AND table_name <> 'build_info' ORDER BY table_name").fetchall()]
+    for name in names:
+        count, digest = con.execute(
+            f'SELECT count(*), md5(string_agg(CAST(hash(t) AS VARCHAR), \',\' ORDER BY rowid)) FROM "{name}" t').fetchone()
+        h.update(f"{name}:{count}:{digest}\n".encode())
+    return h.hexdigest()
+
+
+def stored_digest(path: Path) -> str | None:
+    """The content digest recorded in an existing database, if any (a database from before digests has none)."""
+    if not path.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            row = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
+                              "AND schema_name = 'main' AND table_name = 'build_info'").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+    comment = str(row[0]) if row and row[0] else ""
+    return comment.removeprefix(DIGEST_PREFIX) if comment.startswith(DIGEST_PREFIX) else None
+
+
+def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename=None) -> bool:
+    """Write every table into a fresh file, then atomically replace ``path``; True if it was replaced.
+
+    When the new tables hold exactly what the current file holds (same content digest), the
+    current file is kept, so an unchanged workspace gives a byte-identical database and download.
     A folder that cannot be written (read-only, full disk) is an input problem naming the
     folder, not a traceback; the previous database is untouched either way.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        _write_database(path, tmp, tables, before_rename)
+        return _write_database(path, tmp, tables, before_rename)
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise InputError([Problem(str(path.parent), None, "cannot-write",
@@ -48,7 +93,7 @@ def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename
                                   "make the folder writable or set [database] path elsewhere in the workspace")]) from None
 
 
-def _write_database(path: Path, tmp: Path, tables: Mapping[str, pd.DataFrame], before_rename) -> None:
+def _write_database(path: Path, tmp: Path, tables: Mapping[str, pd.DataFrame], before_rename) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp.unlink(missing_ok=True)
     try:
@@ -66,12 +111,19 @@ def _write_database(path: Path, tmp: Path, tables: Mapping[str, pd.DataFrame], b
                 quoted = ", ".join(f'"{c}"' for c in columns)
                 con.execute(f'INSERT INTO "{name}" ({quoted}) SELECT {quoted} FROM _frame')
                 con.unregister("_frame")
+            con.execute(summaries_sql())
+            digest = content_digest(con)
+            # in the catalog, not in a table, so that the digest is not itself a download that changes
+            con.execute(f"COMMENT ON TABLE build_info IS '{DIGEST_PREFIX}{digest}'")
             con.execute("CHECKPOINT")
         finally:
             con.close()
         if before_rename:
             before_rename(tmp)
+        if stored_digest(path) == digest:
+            return False  # same content: keep the file (and its bytes) as they are
         os.replace(tmp, path)
+        return True
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)

@@ -16,7 +16,8 @@ from bibtexparser.model import DuplicateBlockKeyBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
 from ..errors import Problem
-from ..files import read_text
+from ..files import decode as decode_bytes
+from .cache import ParseCache
 from ..identifiers import is_safe_url, normalise_doi, explain_doi, explain_pmcid, explain_pmid
 
 _LATEX = LatexNodes2Text(strict_latex_spaces=True)
@@ -67,7 +68,7 @@ def _undefined_macros(raw: str, defined: set[str]) -> list[str]:
 
 
 def _parse(text: str) -> tuple[bibtexparser.Library, dict[tuple[str, str], tuple[str, int]]]:
-    """Parse with the default middleware, keeping each field's raw value to find undefined macros."""
+    """Parse with the default middleware, keeping each field's raw value and line to find undefined macros."""
     library = bibtexparser.parse_string(text, parse_stack=[])
     raw = {(e.key, f.key.lower()): (str(f.value), f.start_line + 1) for e in library.entries for f in e.fields}
     library = ResolveStringReferencesMiddleware(True).transform(library)
@@ -75,17 +76,55 @@ def _parse(text: str) -> tuple[bibtexparser.Library, dict[tuple[str, str], tuple
     return library, raw
 
 
-def read_bibtex(paths: list[Path], shown: dict[Path, str]) -> tuple[pd.DataFrame, list[Problem]]:
-    rows: list[dict[str, object]] = []
+def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | None = None
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every entry of every file; each file parsed once (or taken from ``cache`` by its bytes)."""
+    frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     folded: dict[str, str] = {}  # lower-cased citekey -> the first spelling (pages differ only in case)
+    cache = cache or ParseCache(None)
     for path in paths:
         name = shown[path]
-        text, found = read_text(path, None, name)
-        if text is None:
-            problems.extend(found)  # one problem for the whole file: no follow-on errors
-            continue
+        data = path.read_bytes()
+        frame, found = cache.parsed("bibtex", name, data, lambda: _parse_file(data, name))
+        # a citekey defined in an earlier file: reported here, across files, so a file's slot stays its own;
+        # the later entry is dropped with its own problems, as if it had never been read
+        keep, dropped = [], set()
+        for key, line in zip(frame["citekey"], frame["source_line"]):
+            if key in seen:
+                problems.append(Problem(name, int(line), "duplicate-citekey",
+                                        f"citekey '{key}' is already defined in {seen[key]}",
+                                        "rename one of the entries or delete the copy", field="citekey"))
+                keep.append(False)
+                dropped.add(int(line))
+            else:
+                seen[key] = f"{name}:{line}"
+                keep.append(True)
+                if folded.setdefault(key.lower(), key) != key:
+                    problems.append(Problem(name, int(line), "citekey-case", f"citekey '{key}' differs from "
+                                            f"'{folded[key.lower()]}' only in case (their pages would collide)",
+                                            "rename one of them", field="citekey"))
+        problems.extend(p for p in found if p.line not in dropped)
+        if any(keep):  # an empty frame's object columns would turn the others' string columns to object
+            frames.append(frame if all(keep) else frame[keep])
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    if len(frames) > 1:  # infer each text column's type over all files, as one frame of every row would
+        for col in df.columns:
+            if df[col].dtype == object and col != "authors":
+                df[col] = pd.Series(df[col].tolist(), index=df.index)
+    df = df[COLUMNS] if len(df.columns) else pd.DataFrame(columns=COLUMNS)
+    df["year"] = df["year"].astype("Int64")
+    return df, problems
+
+
+def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    rows: list[dict[str, object]] = []
+    problems: list[Problem] = []
+    decoded, found = decode_bytes(data, name)  # one problem at its byte and line for an undecodable file
+    problems += found
+    text = decoded or ""
+    if text:
         library, raw_values = _parse(text)
         defined = {str(s.key).lower() for s in library.strings}
         for block in library.failed_blocks:
@@ -97,23 +136,16 @@ def read_bibtex(paths: list[Path], shown: dict[Path, str]) -> tuple[pd.DataFrame
                 first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
                 problems.append(Problem(name, line, "bad-bibtex", f"could not parse the entry starting '{first}'",
                                         "check for a missing comma, brace or quote in this entry"))
+        local: set[str] = set()
         for entry in library.entries:
             line = entry.start_line + 1
             key = entry.key
-            if key in seen:
-                problems.append(Problem(name, line, "duplicate-citekey",
-                                        f"citekey '{key}' is already defined in {seen[key]}",
-                                        "rename one of the entries or delete the copy", field="citekey"))
-                continue
-            seen[key] = f"{name}:{line}"
+            if key in local:
+                continue  # bibtexparser reports it as a failed block (duplicate-citekey) already
+            local.add(key)
             if not CITEKEY_RE.match(key):
                 problems.append(Problem(name, line, "bad-citekey", f"citekey '{key}' has characters a file name or "
                                         "URL cannot carry", "use letters, digits and _ . : + - only", field="citekey"))
-            if key.lower() in folded and folded[key.lower()] != key:
-                problems.append(Problem(name, line, "citekey-case", f"citekey '{key}' differs from "
-                                        f"'{folded[key.lower()]}' only in case (their pages would collide)",
-                                        "rename one of them", field="citekey"))
-            folded.setdefault(key.lower(), key)
             fields = {f.key.lower(): str(f.value) for f in entry.fields}
 
             def at(field_name: str) -> int:  # the field's own line, so the message points at it

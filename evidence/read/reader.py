@@ -13,11 +13,18 @@ from ..model import Workspace
 from ..workspace import Settings
 from .articles import read_article
 from .bibtex import read_bibtex
+from .cache import ParseCache
 from .statements import read_links, read_statements
 from .tables import CLAIMS, LINKS, STUDIES, VOCABULARY, TableSchema, empty_table, read_table
 
 
-def _table(settings: Settings, path: Path, schema: TableSchema, problems: list[Problem], required: bool = True) -> pd.DataFrame:
+def parse_cache(settings: Settings) -> ParseCache:
+    """Parsed input files by content hash, in the workspace's derived cache folder."""
+    return ParseCache(settings.root / ".evidence-cache" / "parsed")
+
+
+def _table(settings: Settings, path: Path, schema: TableSchema, problems: list[Problem], required: bool = True,
+           cache: ParseCache | None = None) -> pd.DataFrame:
     shown = settings.rel(path)
     if path.exists() or path.is_symlink():
         refused = file_problem(path, settings.root, shown)
@@ -29,7 +36,7 @@ def _table(settings: Settings, path: Path, schema: TableSchema, problems: list[P
             problems.append(Problem(shown, None, "missing-file", f"{shown} does not exist",
                                     f"create it with the header: {','.join(schema.names)}"))
         return empty_table(schema, shown)
-    df, found = read_table(path, schema, shown)
+    df, found = read_table(path, schema, shown, cache)
     problems.extend(found)
     return df
 
@@ -50,22 +57,25 @@ def _usable(settings: Settings, paths: list[Path], problems: list[Problem]) -> l
     return usable
 
 
-def read_workspace(settings: Settings, progress: Callable[[str], None] | None = None) -> Workspace:
-    """Read every input file; problems are collected, never raised."""
+def read_workspace(settings: Settings, progress: Callable[[str], None] | None = None,
+                   cache: ParseCache | None = None) -> Workspace:
+    """Read every input file; problems are collected, never raised. Each file is parsed once,
+    or not at all when ``cache`` holds its parse for the same bytes."""
     problems: list[Problem] = []
+    cache = cache if cache is not None else parse_cache(settings)
     refs = settings.references_dir
     bib_paths = _usable(settings, sorted(refs.glob("*.bib")), problems)
     if not bib_paths:
         problems.append(Problem(settings.rel(refs), None, "missing-file", "no .bib file in references/",
                                 "add references/library.bib"))
-    bibliography, found = read_bibtex(bib_paths, {p: settings.rel(p) for p in bib_paths})
+    bibliography, found = read_bibtex(bib_paths, {p: settings.rel(p) for p in bib_paths}, cache)
     problems.extend(found)
     if progress:
         progress("read bibliography")
-    studies = _table(settings, refs / "studies.csv", STUDIES, problems)
-    claims = _table(settings, refs / "claims.csv", CLAIMS, problems)
-    treatments = _table(settings, refs / "treatments.csv", VOCABULARY, problems)
-    scar_types = _table(settings, refs / "scar_types.csv", VOCABULARY, problems)
+    studies = _table(settings, refs / "studies.csv", STUDIES, problems, cache=cache)
+    claims = _table(settings, refs / "claims.csv", CLAIMS, problems, cache=cache)
+    treatments = _table(settings, refs / "treatments.csv", VOCABULARY, problems, cache=cache)
+    scar_types = _table(settings, refs / "scar_types.csv", VOCABULARY, problems, cache=cache)
     if progress:
         progress("read tables")
     articles, statements, link_frames = [], [], []
@@ -78,12 +88,12 @@ def read_workspace(settings: Settings, progress: Callable[[str], None] | None = 
         stem = path.name.removesuffix(".md")
         st_path = path.with_name(f"{stem}.statements.csv")
         if _usable(settings, [st_path] if st_path.exists() or st_path.is_symlink() else [], problems):
-            sts, found = read_statements(st_path, settings.rel(st_path), article)
+            sts, found = read_statements(st_path, settings.rel(st_path), article, cache)
             problems.extend(found)
             statements.extend(sts)
         ln_path = path.with_name(f"{stem}.links.csv")
         if _usable(settings, [ln_path] if ln_path.exists() or ln_path.is_symlink() else [], problems):
-            links, found = read_links(ln_path, settings.rel(ln_path), article.slug)
+            links, found = read_links(ln_path, settings.rel(ln_path), article.slug, cache)
             problems.extend(found)
             link_frames.append(links)
     if progress:

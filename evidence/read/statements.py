@@ -8,13 +8,16 @@ import pandas as pd
 
 from ..errors import Problem
 from ..model import Article, Statement
+from .cache import ParseCache
 from .quantities import parse_quantity
 from .anchoring import anchor_quote, describe_difference, nearest_passage
 from .tables import LINKS, NOT_CHECKABLE_KINDS, STATEMENTS, UNITS, read_table, split_list
 
 
-def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Statement], list[Problem]]:
-    df, problems = read_table(path, STATEMENTS, shown)
+def read_statements(path: Path, shown: str, article: Article, cache: ParseCache | None = None
+                    ) -> tuple[list[Statement], list[Problem]]:
+    df, problems = read_table(path, STATEMENTS, shown, cache)
+    problems = list(problems)
     statements: list[Statement] = []
     for number, row in enumerate(df.itertuples(index=False), start=1):
         line = int(row.source_line)
@@ -56,13 +59,14 @@ def read_statements(path: Path, shown: str, article: Article) -> tuple[list[Stat
     return statements, problems
 
 
-def read_links(path: Path, shown: str, slug: str) -> tuple[pd.DataFrame, list[Problem]]:
+def read_links(path: Path, shown: str, slug: str, cache: ParseCache | None = None
+               ) -> tuple[pd.DataFrame, list[Problem]]:
     """The links; a row whose relation is still empty is a pending suggestion, not an error.
 
     ``evidence claims suggest --statement --write`` leaves the relation for an editor to
     choose; until then the link is left out of every verdict and listed as a warning.
     """
-    df, problems = read_table(path, LINKS, shown)
+    df, problems = read_table(path, LINKS, shown, cache)
     pending = df["relation"].isna() & df["statement_id"].notna() & df["claim_id"].notna()
     lines = set(df.loc[pending, "source_line"].astype(int))
     kept = [p for p in problems if not (p.code == "missing-value" and p.field == "relation" and p.line in lines)]

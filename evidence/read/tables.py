@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
-from ..files import read_text
+from ..files import decode as decode_bytes
 from ..identifiers import is_safe_url
+from .cache import ParseCache
 from .quantities import parse_quantity
 
 
@@ -155,16 +156,25 @@ def _suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
     return f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(options)}"
 
 
-def read_table(path: Path, schema: TableSchema, shown: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read one CSV file against its schema.
+def read_table(path: Path, schema: TableSchema, shown: str, cache: ParseCache | None = None
+               ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one CSV file against its schema (or take it from ``cache`` when its bytes are unchanged).
 
     Returns a DataFrame with the schema's columns (typed, ``None`` for empty cells) plus
     ``source_file`` and ``source_line``; rows with errors are kept so cross-file rules can
     still run, and every problem carries the physical line of its row.
     """
-    text, problems = read_text(path, None, shown, "utf-8-sig")  # one problem, at its byte, for a bad file
+    if cache is None:
+        return _read_table(path.read_bytes(), schema, shown)
+    data = path.read_bytes()
+    return cache.parsed(f"table-{schema.name}", shown, data, lambda: _read_table(data, schema, shown))
+
+
+def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFrame, list[Problem]]:
+    problems: list[Problem] = []
+    text, found = decode_bytes(data, shown, "utf-8-sig")  # one problem, at its byte and line, for a bad file
     if text is None:
-        return empty_table(schema, shown), problems
+        return empty_table(schema, shown), found
     reader = csv.reader(text.splitlines(keepends=True))
     rows: list[list[str]] = []
     lines: list[int] = []

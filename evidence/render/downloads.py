@@ -32,6 +32,9 @@ TABLE_DOC = {
     "uncovered": "Sentences that look checkable but have no registered statement.",
     "metadata": "Metadata fetched from Crossref, NCBI and Europe PMC, with notices (retractions, corrections).",
     "build_info": "Facts about the build.",
+    "treatment_summary": "Per treatment: studies, designs, participants, scar types and ranges (pre-aggregated at build).",
+    "scar_type_summary": "Per scar type: studies, claims, treatments and efficacy range (pre-aggregated at build).",
+    "treatment_scar_summary": "Per treatment and scar type: studies, claims, best evidence level (pre-aggregated at build).",
 }
 
 

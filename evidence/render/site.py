@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,7 +26,9 @@ from .csv_safety import to_csv
 from .downloads import write_downloads
 from .template_checks import check_templates, template_problem
 from ..errors import EvidenceError, InputError, Problem
-from ..load.database import fetch_df, read_only
+from .incremental import CODE_VERSION, Manifest, all_templates_digest, combined, manifest_for, value_digest
+from .pages import Pages
+from ..load.database import fetch_df, read_only, stored_digest
 from ..outputs import SITE_MARKER, check_site_folder, clean_leftovers
 from ..query.runner import Query, discover, shadowed
 from .labels import VERDICT_LABEL, num, safe_name
@@ -214,6 +217,9 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
                 explicit: bool = False) -> SiteResult:
     """Render into a staging folder and swap it in only when every file is written.
 
+    Incremental (``incremental.py``): a site whose inputs are all unchanged is left as it is;
+    otherwise only the pages whose own inputs changed are rendered again.
+
     Refused before anything is written: a site folder that is or holds an input, or holds
     files no render made; workspace templates that are unreadable or do not compile. A
     template that fails while rendering, or a folder that cannot be written, is reported with
@@ -222,12 +228,18 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     check_site_folder(settings, output, explicit)
     clean_leftovers(settings.db_path, output)
     check_templates(settings)
+    manifest = manifest_for(cache_dir(settings), output)
+    inputs = site_inputs_digest(settings)
+    if inputs and manifest.intact(inputs) and _owned_files(output) <= manifest.old.keys():
+        if progress:
+            progress("site unchanged")
+        return SiteResult(unchanged=len(manifest.old))
     try:
         writer = Writer(output)
     except OSError as exc:
         raise _cannot_write(output, exc) from None
     try:
-        _render(settings, writer, progress)
+        _render(settings, writer, progress, manifest)
     except BaseException as exc:
         writer.abort()
         problem = template_problem(settings, exc)
@@ -241,13 +253,40 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     except OSError as exc:
         writer.abort()
         raise _cannot_write(output, exc) from None
+    for rel in sorted(writer.seen - manifest.new.keys()):  # downloads, query results: made every render, listed
+        manifest.record(rel, "", (writer.root / rel).stat().st_size)
+    manifest.save(inputs)
     if progress:
         progress("site written")
     return writer.result
 
 
-def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] | None) -> None:
+def _owned_files(root: Path) -> set[str]:
+    """Files in the site folder that a render owns (a stray one means the site is not as rendered)."""
+    found = set()
+    for folder, _, names in os.walk(root):
+        rel_dir = Path(folder).relative_to(root).as_posix()
+        top = rel_dir.split("/")[0] if rel_dir != "." else ""
+        if top in ("", *SITE_FOLDERS):
+            found.update(n if rel_dir == "." else f"{rel_dir}/{n}" for n in names
+                         if Path(n).suffix in OWNED_SUFFIXES or (top == "reports" and Path(n).suffix in REPORT_SUFFIXES))
+    return found
+
+
+def site_inputs_digest(settings: Settings) -> str:
+    """Everything a render reads: database content, templates, queries, settings, render code ('' if unknown)."""
+    database = stored_digest(settings.db_path)
+    if database is None:
+        return ""
+    queries = "".join(f"{q.name}\n{q.sql}\n" for q in discover(settings.query_dirs).values())
+    return combined(CODE_VERSION, database, all_templates_digest(settings.template_dirs),
+                    hashlib.sha256(queries.encode()).hexdigest(), repr(settings))
+
+
+def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] | None,
+            manifest: Manifest | None = None) -> None:
     env = environment(settings, cache_dir(settings) / "templates")
+    manifest = manifest or Manifest(Path(os.devnull), writer.root)
     base = settings.base_url
     queries = discover(settings.query_dirs)
     data = load_site_data(settings.db_path)
@@ -264,17 +303,32 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     common = {"site_title": settings.site_title, "site_description": settings.site_description, "base": base,
               "verdict_labels": VERDICT_LABEL}
 
+    pages = Pages(writer, manifest, env, settings, cache_dir(settings) / "templates")
+
     def page(rel: str, template: str, **ctx: object) -> None:
         root = "../" * rel.count("/")
         links = [{"href": f"{root}{href}", "label": label, "cls": cls, "current": href == rel}
                  for href, label, cls in nav]
-        writer.write(rel, env.get_template(template).render(**common, page_path=rel, root=root, nav=links, **ctx))
+        pages.page(rel, template, {**common, "page_path": rel, "root": root, "nav": links, **ctx})
 
-    docx_cache = DocxCache(cache_dir(settings) / "reports")
-    for rep in writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path)):
-        writer.write(f"reports/{report_file_name(rep.slug, 'docx')}", docx_cache.get(rep))
-        writer.write(f"reports/{report_file_name(rep.slug, 'markdown')}", render_report(rep, "markdown"))
-    docx_cache.prune()
+    def claims_csv(rel: str, claims: list[dict[str, object]]) -> None:
+        pages.made(rel, value_digest(list(map(itemgetter(*CSV_COLUMNS), claims))), lambda: _claims_csv(claims))
+
+    try:
+        docx_cache = DocxCache(cache_dir(settings) / "reports")
+        for rep in writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path)):
+            writer.write(f"reports/{report_file_name(rep.slug, 'docx')}", docx_cache.get(rep))
+            writer.write(f"reports/{report_file_name(rep.slug, 'markdown')}", render_report(rep, "markdown"))
+        docx_cache.prune()
+        _pages(settings, writer, progress, site, results, queries, pages, page, claims_csv)
+    except BaseException:
+        pages.abort()
+        raise
+    pages.close()
+
+
+def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] | None, site, results, queries,
+           pages: Pages, page: Callable[..., None], claims_csv: Callable[[str, list], None]) -> None:
     for ap in site.articles:
         reports = [{"label": {"docx": "Word", "markdown": "Markdown"}[fmt],
                     "href": f"reports/{report_file_name(str(ap.article['slug']), fmt)}"} for fmt in REPORT_FORMATS]
@@ -283,10 +337,10 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
         progress("article pages")
     for tp in site.treatments:
         page(str(tp.treatment["href"]), "treatment.html", **as_context(tp))
-        writer.write(f"treatments/{tp.table.csv}", _claims_csv(tp.all_claims))
+        claims_csv(f"treatments/{tp.table.csv}", tp.all_claims)
     for sp in site.scar_types:
         page(str(sp.scar_type["href"]), "scar_type.html", **as_context(sp))
-        writer.write(f"scar-types/{sp.table.csv}", _claims_csv(sp.all_claims))
+        claims_csv(f"scar-types/{sp.table.csv}", sp.all_claims)
     for st in site.studies:
         page(str(st.study["href"]), "study.html", **as_context(st))
     if progress:
@@ -312,7 +366,7 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     page("index.html", "index.html", articles=[a.article for a in site.articles],
          treatments=[t.treatment for t in site.treatments], scar_types=[s.scar_type for s in site.scar_types],
          studies=[s.study for s in site.studies], queries=query_list)
-    writer.write("static/style.css", env.get_template("style.css").render())
+    writer.write("static/style.css", pages.env.get_template("style.css").render())
     writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
 
 

@@ -63,9 +63,14 @@ def load(settings: Any) -> tuple[list[Ref], pd.DataFrame, list[Problem]]:
     """Every record of ``references/*.bib`` (problems are returned, never raised)."""
     paths = bib_paths(settings)
     frame, problems = read_bibtex(paths, {p: settings.rel(p) for p in paths})
+    return refs_of(frame), frame, problems
+
+
+def refs_of(frame: pd.DataFrame) -> list[Ref]:
+    """The records of a bibliography frame, as the build already read it (no second parse)."""
     refs = []
     for row in frame.to_dict("records"):
         fields = {k: _clean(v) for k, v in row.items()}
         refs.append(Ref(str(fields["citekey"]), str(fields["source_file"]), int(fields["source_line"]),
                         tuple(from_fields(fields.get("doi"), fields.get("pmid"), fields.get("pmcid"))), fields))
-    return refs, frame, problems
+    return refs

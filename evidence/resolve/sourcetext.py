@@ -21,7 +21,7 @@ from .cache import Cache, cache_dir
 from .fulltext import SOURCE as FULLTEXT, fetch_fulltext
 from .http import HttpClient
 from .ids import Identifier
-from .library import Ref, load
+from .library import Ref, load, refs_of
 from .records import Fetched
 from .runner import SOURCES, Job, identifiers, known_answers, plan, utc_now
 from .texts import SOURCE_ORDER, Section, SourceText, TextCache
@@ -151,7 +151,7 @@ class TextState:
         return "; ".join(parts) or "never fetched: run `evidence resolve`"
 
 
-def load_texts(settings: Any) -> dict[str, TextState]:
+def load_texts(settings: Any, bibliography: Any = None) -> dict[str, TextState]:
     """Per citekey, the texts the cache holds (no network, ever).
 
     With no cache at all (nothing was ever resolved) the answer is empty without reading the
@@ -160,7 +160,8 @@ def load_texts(settings: Any) -> dict[str, TextState]:
     cache = Cache(cache_dir(settings))
     if not any((cache.root / name).is_dir() for name in (*SOURCES, "text")):  # the site keeps its own folder there
         return {}
-    refs, _, _ = load(settings)
+    # the build passes the bibliography it has read, so the library is parsed once per build
+    refs = refs_of(bibliography) if bibliography is not None else load(settings)[0]
     texts = TextCache(cache.root)
     answers = known_answers(refs, cache)
     out: dict[str, TextState] = {}

@@ -15,16 +15,24 @@ from typing import Any
 import pandas as pd
 
 from .cache import Cache, cache_dir
-from .library import load
+from .library import load, refs_of
 from .runner import known_answers
 from .verify import compare
 
 COLUMNS = ["identifier", "source", "citekey", "fetched_at", "status", "raw", "retracted", "notices", "mismatches"]
 
 
-def metadata_frame(settings: Any) -> pd.DataFrame:
-    """Rows for every reference of the library that the cache holds answers for."""
-    refs, _, _ = load(settings)
+def metadata_frame(settings: Any, bibliography: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows for every reference of the library that the cache holds answers for.
+
+    The build passes the bibliography it has read, so the library is parsed once per build.
+    """
+    if bibliography is not None:
+        # only a record with a DOI, PMID or PMCID can have answers: skip converting the rest
+        has_id = bibliography[["doi", "pmid", "pmcid"]].notna().any(axis=1)
+        refs = refs_of(bibliography[has_id])
+    else:
+        refs = load(settings)[0]
     answers = known_answers(refs, Cache(cache_dir(settings)))
     rows = []
     for ref in refs:

@@ -96,7 +96,8 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = ()) 
     randomised = [c for c in body if _text(c, "design") in RANDOMISED]
     score = 4 if randomised else 2
     designs = sorted({_text(c, "design").replace("_", " ") for c in randomised or body})
-    others = sorted({_text(c, "design").replace("_", " ") for c in body if c not in randomised}) if randomised else []
+    chosen = {id(c) for c in randomised}  # by identity: `c not in randomised` compared dicts, quadratic at scale
+    others = sorted({_text(c, "design").replace("_", " ") for c in body if id(c) not in chosen}) if randomised else []
     reasons.append(f"starts {'high' if randomised else 'low'}: {'randomised' if randomised else 'non-randomised'} "
                    f"evidence ({', '.join(designs)})" + (f"; also non-randomised results ({', '.join(others)})"
                                                            if others else ""))

@@ -1,0 +1,117 @@
+"""Read stage, parse cache: each input file's parsed table, kept by the hash of its bytes.
+
+Parsing 100k BibTeX entries costs seconds, a million CSV rows about as much; an unchanged
+file should cost a hash. Each (reader, file) has one slot in ``.evidence-cache/parsed/``:
+the parsed DataFrame as Parquet and a JSON note of the content hash, the reader version, the
+problems found and the column types to restore. A slot is used only when the file's hash
+and the reader version both match, so an edited file or a new toolkit re-parses; a changed
+file overwrites its slot, so the cache never grows past one entry per input file.
+
+Parquet and JSON, never pickle: a cache file is data, not code. The folder is derived and
+may be deleted at any time; a read-only workspace (or any cache failure) only parses again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from ..errors import Problem
+
+FORMAT = "1"  # bump when a reader's output changes shape, so every slot is parsed again
+SMALL = 32_000  # bytes: a file this small parses faster than its Parquet slot loads
+_READERS = ("bibtex.py", "tables.py", "cache.py")
+
+
+def _toolkit_version() -> str:
+    """Package version plus the readers' own source: a changed reader never reads a stale slot."""
+    try:
+        package = version("evidence-desk")
+    except PackageNotFoundError:
+        package = "unknown"
+    h = hashlib.sha256(f"{FORMAT}:{package}".encode())
+    here = Path(__file__).parent
+    for name in _READERS:
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+VERSION = _toolkit_version()
+Parsed = tuple[pd.DataFrame, list[Problem]]
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class ParseCache:
+    """One slot per (reader, file as shown); ``folder=None`` caches nothing."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    def _slot(self, kind: str, shown: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{kind}-{hashlib.sha256(shown.encode()).hexdigest()[:20]}"
+
+    def parsed(self, kind: str, shown: str, data: bytes, parse: Callable[[], Parsed]) -> Parsed:
+        """The cached result for these bytes, else ``parse()`` (stored for next time)."""
+        if self.folder is None or len(data) < SMALL:
+            return parse()
+        slot = self._slot(kind, shown)
+        digest = content_hash(data)
+        found = self._load(slot, digest)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        frame, problems = parse()
+        self._store(slot, digest, frame, problems)
+        return frame, problems
+
+    def _load(self, slot: Path, digest: str) -> Parsed | None:
+        try:
+            note = json.loads(slot.with_suffix(".json").read_text(encoding="utf-8"))
+            if note.get("content") != digest or note.get("version") != VERSION:
+                return None
+            frame = pd.read_parquet(slot.with_suffix(".parquet"))
+        except (OSError, ValueError, KeyError):
+            return None
+        return _restore(frame, note["columns"], note["lists"]), [Problem(**p) for p in note["problems"]]
+
+    def _store(self, slot: Path, digest: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+        lists = [c for c in frame.columns if frame[c].dtype == object and
+                 any(isinstance(v, list) for v in frame[c].head(50))]
+        note = {"content": digest, "version": VERSION, "columns": {c: str(frame[c].dtype) for c in frame.columns},
+                "lists": lists, "problems": [p.as_dict() for p in problems]}
+        try:
+            slot.parent.mkdir(parents=True, exist_ok=True)
+            tmp = slot.with_name(f".{slot.name}.{os.getpid()}.tmp")
+            frame.to_parquet(tmp, index=False)
+            os.replace(tmp, slot.with_suffix(".parquet"))
+            tmp.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, slot.with_suffix(".json"))  # the note last: a half-written slot never matches
+        except (OSError, ValueError, TypeError, ImportError):
+            pass  # caching is an optimisation; a read-only workspace parses every time
+
+
+def _restore(frame: pd.DataFrame, columns: dict[str, str], lists: list[str]) -> pd.DataFrame:
+    """Give each column back the type the reader produced (Parquet brings strings back as ``str``)."""
+    for name, dtype in columns.items():
+        col = frame[name]
+        if name in lists:
+            frame[name] = pd.Series([v.tolist() if hasattr(v, "tolist") else v for v in col], index=frame.index,
+                                    dtype=object)
+        elif dtype == "object":
+            frame[name] = col.astype(object).where(col.notna(), None)
+        elif str(col.dtype) != dtype:
+            frame[name] = col.astype(dtype)
+    return frame[list(columns)]
