@@ -35,6 +35,11 @@ class Problem:
         return asdict(self)
 
 
+# Problems that make a whole file unreadable: reported first, and without the follow-on errors
+# (unknown claims, missing studies) that an empty stand-in for the file would cause.
+ROOT_CAUSES = frozenset({"bad-encoding", "nul-byte", "not-a-file", "symlink-outside", "broken-symlink", "unreadable"})
+
+
 class EvidenceError(Exception):
     """Base class of the toolkit's exceptions; the CLI maps them to exit codes."""
 
@@ -47,7 +52,7 @@ class InputError(EvidenceError):
     exit_code = 2
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.code))
+        self.problems = sorted(problems, key=lambda p: (p.code not in ROOT_CAUSES, p.file, p.line or 0, p.code))
         errors = [p for p in self.problems if p.severity == "error"]
         super().__init__(f"{len(errors)} error(s) in the workspace")
 

@@ -46,3 +46,20 @@ def explain_pmid(value: str) -> str:
 
 def explain_pmcid(value: str) -> str:
     return "" if PMCID_RE.match(value.upper()) else "a PMCID is 'PMC' followed by digits, e.g. PMC5749614"
+
+
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f<>\"`\\]")
+
+
+def is_safe_url(value: str) -> bool:
+    """The one URL rule for anything that reaches an ``href``, a ``src`` or JSON-LD.
+
+    Only absolute ``http``/``https`` addresses with a host, and no spaces, quotes, angle
+    brackets, backslashes or control characters: ``javascript:``, ``data:``, ``vbscript:``,
+    protocol-relative ``//host`` and every obfuscated spelling of them are refused (browsers
+    strip tabs and newlines inside a scheme, so those are refused too).
+    """
+    if not isinstance(value, str) or _URL_FORBIDDEN.search(value):
+        return False
+    match = re.match(r"^(https?)://([^/?#@]*@)?([^/?#:]+)(:\d{1,5})?([/?#].*)?$", value, re.IGNORECASE)
+    return bool(match and match.group(3) and not match.group(3).startswith("."))

@@ -16,7 +16,7 @@ import pandas as pd
 from .check.quote_checks import QuoteCheck, check_quotes
 from .check.report import ArticleReport, check_workspace, notices_by_citekey
 from .load.database import build_database
-from .errors import InputError, Problem, has_errors
+from .errors import ROOT_CAUSES, InputError, Problem, has_errors
 from .load.frames import database_frames
 from .model import Workspace
 from .resolve.sourcetext import load_texts
@@ -24,6 +24,7 @@ from .resolve.store import metadata_frame
 from .read.reader import read_workspace
 from .synthesis.body import Synthesis, synthesise
 from .validate.rules import validate
+from .outputs import check_database_file, clean_leftovers
 from .workspace import Settings, load_settings
 
 Progress = Callable[[str], None]
@@ -42,6 +43,8 @@ class Checked:
 def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     """Read, validate and check the workspace; raise InputError listing every input error."""
     ws = read_workspace(settings, progress)
+    if any(p.code in ROOT_CAUSES for p in ws.problems):  # root causes first: no follow-on errors
+        raise InputError(ws.problems)
     ws, problems = validate(ws)
     problems = list(ws.problems) + problems
     if has_errors(problems):
@@ -61,7 +64,9 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
 def build(settings: Settings, progress: Progress | None = None,
           before_rename: Callable[[Path], None] | None = None) -> Checked:
     """Build ``evidence.duckdb`` atomically; returns what was checked."""
+    clean_leftovers(settings.db_path, settings.site_dir)
     checked = analyse(settings, progress)
+    check_database_file(settings)
     write_database(settings, checked, before_rename)
     if progress:
         progress("database written")
@@ -98,7 +103,8 @@ def render(settings: Settings, progress: Progress | None = None, output: Path | 
     """Render the static site from the database."""
     from .render.site import render_site
 
-    return render_site(settings, output or settings.site_dir, progress)
+    clean_leftovers(settings.db_path, output or settings.site_dir)
+    return render_site(settings, output or settings.site_dir, progress, explicit=output is not None)
 
 
 def publish(settings: Settings, progress: Progress | None = None):

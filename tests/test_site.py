@@ -12,6 +12,8 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
+from evidence.errors import InputError
+
 from evidence import pipeline
 from evidence.render.fragments import text_fragment_url
 from evidence.render.site import safe_name, site_digest
@@ -442,8 +444,10 @@ def test_a_render_that_fails_midway_leaves_the_previous_site(ws, tmp_path):
     before = site_digest(out)
     (ws.root / "site_templates").mkdir()
     (ws.root / "site_templates" / "study.html").write_text("{{ no_such_variable.attribute }}")
-    with pytest.raises(Exception, match="no_such_variable"):  # jinja2's UndefinedError, late in the render
+    with pytest.raises(InputError) as caught:  # jinja2's UndefinedError, late in the render, as a located problem
         pipeline.render(ws, output=out)
+    assert [(p.file, p.line) for p in caught.value.problems] == [("site_templates/study.html", 1)]
+    assert "no_such_variable" in caught.value.problems[0].message
     assert site_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "ws"]  # no staging folder left behind
 
@@ -460,11 +464,10 @@ def test_files_an_editor_put_in_the_site_folder_are_kept_and_stale_pages_dropped
 
 
 def test_refuses_to_render_over_a_workspace(ws):
-    from evidence.errors import EvidenceError
-
     pipeline.build(ws)
-    with pytest.raises(EvidenceError, match="folder of its own"):
+    with pytest.raises(InputError) as caught:
         pipeline.render(ws, output=ws.root)
+    assert caught.value.problems[0].code == "output-over-input"
 
 
 def test_long_evidence_tables_are_cut_to_the_best_evidence_and_complete_in_csv(tmp_path):

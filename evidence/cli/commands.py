@@ -23,6 +23,7 @@ from ..check.attribution import attribution_line, attribution_order
 from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
 from ..query.runner import discover, run_query, run_sql
+from ..outputs import clean_leftovers
 from ..workspace import load_settings
 
 # Text is printed as it is: rich would otherwise turn "acne-scars.md:100:" into an emoji and eat
@@ -77,6 +78,9 @@ def _run(fn):
     except EvidenceError as exc:
         err.print(Text.assemble(("error:", "red"), f" {exc}"))
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the last line of defence: a file system refusal is a message, never a traceback
+        err.print(Text.assemble(("error:", "red"), f" {exc.strerror or exc}: {exc.filename or ''}"))
+        sys.exit(2)
 
 
 @click.group()
@@ -90,7 +94,9 @@ def main(ctx: click.Context, workspace: Path | None) -> None:
 
 
 def _settings(ctx: click.Context):
-    return _run(lambda: load_settings(ctx.obj))
+    settings = _run(lambda: load_settings(ctx.obj))
+    _run(lambda: clean_leftovers(settings.db_path, settings.site_dir))  # every run tidies what killed runs left
+    return settings
 
 
 @main.command()
@@ -205,10 +211,15 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--list", "list_", is_flag=True, help="List the canned queries.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
               show_default=True)
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Print at most this many rows (default: [query] max_rows in evidence.toml, 1000).")
 @click.pass_context
-def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: str | None, list_: bool, fmt: str) -> None:
-    """Run a canned query from queries/ or ad-hoc SQL on the database."""
+def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: str | None, list_: bool, fmt: str,
+          max_rows: int | None) -> None:
+    """Run a canned query from queries/ or ad-hoc SQL on the database (time, memory and output limited)."""
     settings = _settings(ctx)
+    limits = settings.limits
+    max_rows = max_rows or limits.max_rows
     queries = _run(lambda: discover(settings.query_dirs))
     if list_:
         for q in queries.values():
@@ -218,31 +229,47 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: st
     if sql and name:
         raise click.UsageError("give a query NAME or --sql, not both")
     if sql:
-        df = _run(lambda: run_sql(settings.db_path, sql))
+        df = _run(lambda: run_sql(settings.db_path, sql, None, limits, max_rows))
     elif name:
         if name not in queries:
             err.print(Text.assemble(("error:", "red"), f" no query named '{name}'; `evidence query --list` shows them"))
             sys.exit(2)
-        df = _run(lambda: run_query(settings.db_path, queries[name], _parse_params(params)))
+        df = _run(lambda: run_query(settings.db_path, queries[name], _parse_params(params), limits, max_rows))
     else:
         raise click.UsageError("give a query NAME, --sql or --list")
-    if fmt == "csv":
-        click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
-    elif fmt == "json":
-        click.echo(df.to_json(orient="records", force_ascii=False, indent=1, date_format="iso"))
-    elif fmt == "markdown":
-        cols = list(df.columns)
-        click.echo("| " + " | ".join(cols) + " |")
-        click.echo("|" + "---|" * len(cols))
-        for row in df.itertuples(index=False):
-            click.echo("| " + " | ".join("" if _missing(v) else str(v).replace("|", "\\|") for v in row) + " |")
-    else:
+    _print_result(df, fmt, limits.max_bytes)
+    if df.attrs.get("truncated"):
+        err.print(f"output cut at {len(df)} rows; more rows exist (--max-rows N, or [query] max_rows in evidence.toml)",
+                  markup=False)
+
+
+def _print_result(df, fmt: str, max_bytes: int) -> None:
+    """Print a result in ``fmt``, cut at ``max_bytes`` (at a line end) with a note saying so."""
+    if fmt == "table":
         table = Table()
         for c in df.columns:
             table.add_column(str(c), overflow="fold")
         for row in df.itertuples(index=False):
-            table.add_row(*(Text("" if _missing(v) else str(v)) for v in row))
+            table.add_row(*(Text("" if _missing(v) else str(v)[:max_bytes]) for v in row))
         out.print(table)
+        return
+    if fmt == "csv":
+        text = df.to_csv(index=False, lineterminator="\n")
+    elif fmt == "json":
+        text = df.to_json(orient="records", force_ascii=False, indent=1, date_format="iso") + "\n"
+    else:
+        cols = list(df.columns)
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join("" if _missing(v) else str(v).replace("|", "\\|") for v in row) + " |"
+                  for row in df.itertuples(index=False)]
+        text = "\n".join(lines) + "\n"
+    data = text.encode("utf-8")
+    if len(data) > max_bytes:
+        cut = data.rfind(b"\n", 0, max_bytes) + 1 or max_bytes
+        click.echo(data[:cut].decode("utf-8", "ignore"), nl=False)
+        err.print(f"output cut at {cut} of {len(data)} bytes ([query] max_bytes in evidence.toml)", markup=False)
+    else:
+        click.echo(text, nl=False)
 
 
 def _missing(v: object) -> bool:

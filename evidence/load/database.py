@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Iterator, Mapping
 import duckdb
 import pandas as pd
 
-from ..errors import EvidenceError, QueryError
+from ..errors import EvidenceError, InputError, Problem, QueryError
+from ..workspace import QueryLimits
 
 SANDBOX = {
     "enable_external_access": False,
@@ -78,9 +80,21 @@ def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename
 
     When the new tables hold exactly what the current file holds (same content digest), the
     current file is kept, so an unchanged workspace gives a byte-identical database and download.
+    A folder that cannot be written (read-only, full disk) is an input problem naming the
+    folder, not a traceback; the previous database is untouched either way.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        return _write_database(path, tmp, tables, before_rename)
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        raise InputError([Problem(str(path.parent), None, "cannot-write",
+                                  f"cannot write the database {path.name} in {path.parent}: {reason}",
+                                  "make the folder writable or set [database] path elsewhere in the workspace")]) from None
+
+
+def _write_database(path: Path, tmp: Path, tables: Mapping[str, pd.DataFrame], before_rename) -> bool:
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp.unlink(missing_ok=True)
     try:
         con = duckdb.connect(str(tmp))
@@ -115,22 +129,79 @@ def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
 
 
+_TIMEOUTS: dict[int, float] = {}  # time limit per open sandboxed connection (DuckDB connections take no attributes)
+
+
 @contextmanager
-def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A sandboxed connection: no writes, no files, no network, no extensions, settings locked."""
+def read_only(path: Path, limits: QueryLimits | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A sandboxed connection: no writes, no files, no network, no extensions, settings locked.
+
+    The memory limit and thread count are part of the configuration given at connect time,
+    so they are in force before ``lock_configuration`` freezes everything.
+    """
     if not path.is_file():
         raise EvidenceError(f"{path.name} does not exist; run `evidence build` first")
-    con = duckdb.connect(str(path), read_only=True, config=dict(SANDBOX))
+    limits = limits or QueryLimits()
+    config = {"memory_limit": limits.memory_limit, "threads": limits.threads, **SANDBOX}
+    del config["lock_configuration"]  # locked below, once the session settings are made
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=config)
+        con.execute("SET enable_progress_bar = false")  # a long query must not draw on the terminal
+        con.execute("SET lock_configuration = true")
+    except duckdb.Error as exc:
+        raise EvidenceError(f"cannot open {path.name}: {str(exc).splitlines()[0]}; run `evidence build` again") from None
+    _TIMEOUTS[id(con)] = limits.timeout  # read by fetch_df: DuckDB has no statement timeout of its own
     try:
         yield con
     finally:
+        _TIMEOUTS.pop(id(con), None)
         con.close()
 
 
-def fetch_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
-    """Run one statement; DuckDB's refusals and errors become :class:`QueryError`."""
+def _timed(con: duckdb.DuckDBPyConnection, run):
+    """Run ``run()``; interrupt the connection when the time limit passes (DuckDB has no statement timeout)."""
+    timeout = _TIMEOUTS.get(id(con))
+    if not timeout:
+        return run()
+    expired = threading.Event()
+
+    def stop() -> None:
+        expired.set()
+        con.interrupt()
+
+    timer = threading.Timer(timeout, stop)
+    timer.daemon = True
+    timer.start()
     try:
-        return con.execute(sql, dict(params or {})).df()
+        return run()
+    except duckdb.Error:
+        if expired.is_set():
+            raise QueryError(f"query stopped after the time limit of {timeout:g} s "
+                             "([query] timeout in evidence.toml)") from None
+        raise
+    finally:
+        timer.cancel()
+
+
+def fetch_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None,
+             max_rows: int | None = None) -> pd.DataFrame:
+    """Run one statement within the connection's time limit; refusals and errors become :class:`QueryError`.
+
+    With ``max_rows``, at most that many rows are fetched; ``df.attrs["truncated"]`` says
+    whether more existed (the printed output says it was cut).
+    """
+    def run() -> pd.DataFrame:
+        cursor = con.execute(sql, dict(params or {}))
+        if max_rows is None:
+            return cursor.df()
+        names = [d[0] for d in cursor.description] if cursor.description else []
+        got = cursor.fetchmany(max_rows + 1)
+        df = pd.DataFrame.from_records(got[:max_rows], columns=names)
+        df.attrs["truncated"] = len(got) > max_rows
+        return df
+
+    try:
+        return _timed(con, run)
     except duckdb.Error as exc:
         raise QueryError(f"query refused or failed: {str(exc).splitlines()[0]}") from None
 
@@ -178,11 +249,19 @@ def export_tables(db_path: Path, out_dir: Path) -> list[ExportedTable]:
             parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
             select = f'SELECT * FROM "{name}" ORDER BY ALL'
             con.execute(f"COPY ({select}) TO '{_sql_path(parquet)}' (FORMAT parquet, COMPRESSION zstd)")
-            con.execute(f"COPY ({select}) TO '{_sql_path(csv)}' (FORMAT csv, HEADER true)")
+            safe = ", ".join(CSV_NEUTRALISE.format(c=c.replace('"', '""')) if t == "VARCHAR" else f'"{c}"'
+                             for c, t in columns)
+            con.execute(f"COPY (SELECT {safe} FROM ({select})) TO '{_sql_path(csv)}' (FORMAT csv, HEADER true)")
             exported.append(ExportedTable(name, int(rows), columns, parquet, csv))
         return exported
     finally:
         con.close()
+
+
+# OWASP's CSV-injection rule for text columns (see evidence.render.csv_safety): a cell that a
+# spreadsheet would run as a formula gets a leading single quote. Numeric columns are not touched.
+CSV_NEUTRALISE = ("CASE WHEN regexp_matches(\"{c}\", '^[=+\\-@\\t\\r]') THEN '''' || \"{c}\" "
+                  "ELSE \"{c}\" END AS \"{c}\"")
 
 
 def _sql_path(path: Path) -> str:
@@ -197,9 +276,12 @@ def fetch_records(con: duckdb.DuckDBPyConnection, sql: str,
     For code that walks every row in Python (the site): building dicts straight from DuckDB's
     tuples is several times faster than going through a DataFrame.
     """
-    try:
+    def run() -> list[dict[str, object]]:
         cursor = con.execute(sql, dict(params or {}))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    try:
+        return _timed(con, run)
     except duckdb.Error as exc:
         raise QueryError(f"query refused or failed: {str(exc).splitlines()[0]}") from None

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import bibtexparser
 import pandas as pd
+from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
 from bibtexparser.model import DuplicateBlockKeyBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
 from ..errors import Problem
+from ..files import decode as decode_bytes
 from .cache import ParseCache
-from ..identifiers import normalise_doi, explain_doi, explain_pmcid, explain_pmid
+from ..identifiers import is_safe_url, normalise_doi, explain_doi, explain_pmcid, explain_pmid
 
 _LATEX = LatexNodes2Text(strict_latex_spaces=True)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -51,12 +53,36 @@ def split_authors(value: str) -> list[str]:
     return [decode(n) for n in names if n.strip()]
 
 
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+CITEKEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*$")  # becomes a file name and a URL: no '/', no spaces
+YEARS = (1000, 2100)
+
+
+def _undefined_macros(raw: str, defined: set[str]) -> list[str]:
+    """Bare names in a raw field value that no @string defines (BibTeX would print nothing for them)."""
+    if raw.startswith(("{", '"')) and "#" not in raw:
+        return []
+    parts = [p.strip() for p in raw.split("#")] if "#" in raw else [raw.strip()]
+    return [p for p in parts if p and not p.startswith(("{", '"')) and not p.isdigit()
+            and p.lower() not in defined and p.lower() not in MONTHS]
+
+
+def _parse(text: str) -> tuple[bibtexparser.Library, dict[tuple[str, str], tuple[str, int]]]:
+    """Parse with the default middleware, keeping each field's raw value and line to find undefined macros."""
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    raw = {(e.key, f.key.lower()): (str(f.value), f.start_line + 1) for e in library.entries for f in e.fields}
+    library = ResolveStringReferencesMiddleware(True).transform(library)
+    library = RemoveEnclosingMiddleware(True).transform(library)
+    return library, raw
+
+
 def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | None = None
                 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Every entry of every file; each file parsed once (or taken from ``cache`` by its bytes)."""
     frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    folded: dict[str, str] = {}  # lower-cased citekey -> the first spelling (pages differ only in case)
     cache = cache or ParseCache(None)
     for path in paths:
         name = shown[path]
@@ -75,6 +101,10 @@ def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | N
             else:
                 seen[key] = f"{name}:{line}"
                 keep.append(True)
+                if folded.setdefault(key.lower(), key) != key:
+                    problems.append(Problem(name, int(line), "citekey-case", f"citekey '{key}' differs from "
+                                            f"'{folded[key.lower()]}' only in case (their pages would collide)",
+                                            "rename one of them", field="citekey"))
         problems.extend(p for p in found if p.line not in dropped)
         if any(keep):  # an empty frame's object columns would turn the others' string columns to object
             frames.append(frame if all(keep) else frame[keep])
@@ -91,13 +121,12 @@ def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | N
 def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     rows: list[dict[str, object]] = []
     problems: list[Problem] = []
-    try:
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text() would
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(name, None, "bad-encoding", f"not UTF-8 ({exc.reason})", "save the file as UTF-8"))
-        text = ""
+    decoded, found = decode_bytes(data, name)  # one problem at its byte and line for an undecodable file
+    problems += found
+    text = decoded or ""
     if text:
-        library = bibtexparser.parse_string(text)
+        library, raw_values = _parse(text)
+        defined = {str(s.key).lower() for s in library.strings}
         for block in library.failed_blocks:
             line = block.start_line + 1
             if isinstance(block, DuplicateBlockKeyBlock):
@@ -114,16 +143,34 @@ def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
             if key in local:
                 continue  # bibtexparser reports it as a failed block (duplicate-citekey) already
             local.add(key)
+            if not CITEKEY_RE.match(key):
+                problems.append(Problem(name, line, "bad-citekey", f"citekey '{key}' has characters a file name or "
+                                        "URL cannot carry", "use letters, digits and _ . : + - only", field="citekey"))
             fields = {f.key.lower(): str(f.value) for f in entry.fields}
+
+            def at(field_name: str) -> int:  # the field's own line, so the message points at it
+                return raw_values.get((key, field_name), ("", line))[1]
+
+            for field_name in sorted(fields):
+                for macro in _undefined_macros(raw_values.get((key, field_name), ("", 0))[0], defined):
+                    problems.append(Problem(name, at(field_name), "undefined-macro",
+                                            f"{key}: {field_name} uses '{macro}', which no @string defines",
+                                            f"put the value in braces: {field_name} = {{{macro}}}", field=field_name))
             authors = split_authors(fields.get("author", ""))
             year_text = decode(fields.get("year", ""))
-            year = int(year_text) if year_text.isdigit() else None
+            year = int(year_text) if year_text.isdigit() and len(year_text) <= 4 else None
+            if year is not None and not YEARS[0] <= year <= YEARS[1]:
+                year = None
             if year_text and year is None:
-                problems.append(Problem(name, line, "bad-year", f"{key}: year '{year_text}' is not a year",
+                problems.append(Problem(name, at("year"), "bad-year", f"{key}: year '{year_text}' is not a year",
                                         "write the four-digit year, e.g. year = {2017}", field="year"))
             if not fields.get("title"):
                 problems.append(Problem(name, line, "missing-title", f"{key}: no title", "add title = {...}",
                                         field="title"))
+            url = decode(fields.get("url", "")) or None
+            if url and not is_safe_url(url):
+                problems.append(Problem(name, at("url"), "bad-url", f"{key}: url '{url[:80]}' is not an http(s) address",
+                                        "write the full address starting with https://", field="url"))
             doi = normalise_doi(decode(fields["doi"])) if fields.get("doi") else None
             pmid = decode(fields.get("pmid", "")) or None
             pmcid = decode(fields.get("pmcid", "")) or None
@@ -148,7 +195,7 @@ def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
                 "doi": doi,
                 "pmid": pmid,
                 "pmcid": pmcid.upper() if pmcid else None,
-                "url": decode(fields.get("url", "")) or None,
+                "url": url,
                 "curated": decode(fields.get("curated", "")) or None,
                 "source_file": name,
                 "source_line": line,

@@ -20,6 +20,7 @@ from .candidate import Candidate
 from .csljson import read_csljson
 from .nbib import looks_like_nbib, read_nbib
 from .ris import read_ris
+from ..files import file_problem
 
 Reader = Callable[[str, str], tuple[list[Candidate], list[Problem]]]
 READERS: dict[str, Reader] = {"nbib": read_nbib, "ris": read_ris, "csljson": read_csljson, "bibtex": read_bib}
@@ -64,6 +65,9 @@ def decode_text(raw: bytes, origin: str) -> tuple[str | None, Problem | None]:
 def read_references(path: Path, origin: str | None = None) -> tuple[list[Candidate], list[Problem], str]:
     """Candidates, problems and the format name ('unknown' when refused before reading)."""
     origin = origin or path.name
+    refused = file_problem(path, None, origin)  # a FIFO or a folder must not block or crash the import
+    if refused:
+        return [], [refused], "unknown"
     text, problem = decode_text(path.read_bytes(), origin)
     if text is None:
         return [], [problem] if problem else [], "unknown"

@@ -8,6 +8,7 @@ from typing import Callable
 import pandas as pd
 
 from ..errors import Problem
+from ..files import file_problem
 from ..model import Workspace
 from ..workspace import Settings
 from .articles import read_article
@@ -25,6 +26,11 @@ def parse_cache(settings: Settings) -> ParseCache:
 def _table(settings: Settings, path: Path, schema: TableSchema, problems: list[Problem], required: bool = True,
            cache: ParseCache | None = None) -> pd.DataFrame:
     shown = settings.rel(path)
+    if path.exists() or path.is_symlink():
+        refused = file_problem(path, settings.root, shown)
+        if refused:
+            problems.append(refused)
+            return empty_table(schema, shown)
     if not path.is_file():
         if required:
             problems.append(Problem(shown, None, "missing-file", f"{shown} does not exist",
@@ -35,6 +41,22 @@ def _table(settings: Settings, path: Path, schema: TableSchema, problems: list[P
     return df
 
 
+def _usable(settings: Settings, paths: list[Path], problems: list[Problem]) -> list[Path]:
+    """The paths that are regular files really inside the workspace; a problem for each other one.
+
+    Checked before opening: a FIFO would block the run, a symlink could publish a file from
+    outside the workspace.
+    """
+    usable = []
+    for path in paths:
+        refused = file_problem(path, settings.root, settings.rel(path))
+        if refused:
+            problems.append(refused)
+        else:
+            usable.append(path)
+    return usable
+
+
 def read_workspace(settings: Settings, progress: Callable[[str], None] | None = None,
                    cache: ParseCache | None = None) -> Workspace:
     """Read every input file; problems are collected, never raised. Each file is parsed once,
@@ -42,7 +64,7 @@ def read_workspace(settings: Settings, progress: Callable[[str], None] | None = 
     problems: list[Problem] = []
     cache = cache if cache is not None else parse_cache(settings)
     refs = settings.references_dir
-    bib_paths = sorted(refs.glob("*.bib"))
+    bib_paths = _usable(settings, sorted(refs.glob("*.bib")), problems)
     if not bib_paths:
         problems.append(Problem(settings.rel(refs), None, "missing-file", "no .bib file in references/",
                                 "add references/library.bib"))
@@ -57,7 +79,7 @@ def read_workspace(settings: Settings, progress: Callable[[str], None] | None = 
     if progress:
         progress("read tables")
     articles, statements, link_frames = [], [], []
-    for path in sorted(settings.articles_dir.glob("*.md")):
+    for path in _usable(settings, sorted(settings.articles_dir.glob("*.md")), problems):
         article, found = read_article(path, settings.rel(path))
         problems.extend(found)
         if article is None:
@@ -65,12 +87,12 @@ def read_workspace(settings: Settings, progress: Callable[[str], None] | None = 
         articles.append(article)
         stem = path.name.removesuffix(".md")
         st_path = path.with_name(f"{stem}.statements.csv")
-        if st_path.is_file():
+        if _usable(settings, [st_path] if st_path.exists() or st_path.is_symlink() else [], problems):
             sts, found = read_statements(st_path, settings.rel(st_path), article, cache)
             problems.extend(found)
             statements.extend(sts)
         ln_path = path.with_name(f"{stem}.links.csv")
-        if ln_path.is_file():
+        if _usable(settings, [ln_path] if ln_path.exists() or ln_path.is_symlink() else [], problems):
             links, found = read_links(ln_path, settings.rel(ln_path), article.slug, cache)
             problems.extend(found)
             link_frames.append(links)

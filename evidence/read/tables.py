@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
+from ..files import decode as decode_bytes
+from ..identifiers import is_safe_url
 from .cache import ParseCache
 from .quantities import parse_quantity
 
@@ -170,11 +172,9 @@ def read_table(path: Path, schema: TableSchema, shown: str, cache: ParseCache | 
 
 def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
-    try:
-        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")  # as read_text() would
-    except UnicodeDecodeError as exc:
-        return empty_table(schema, shown), [Problem(shown, None, "bad-encoding", f"not UTF-8 ({exc.reason})",
-                                               "save the file as UTF-8")]
+    text, found = decode_bytes(data, shown, "utf-8-sig")  # one problem, at its byte and line, for a bad file
+    if text is None:
+        return empty_table(schema, shown), found
     reader = csv.reader(text.splitlines(keepends=True))
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -224,7 +224,7 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
                                         f"fill in {col.name}", field=col.name))
         if col.kind in ("int", "number"):
             numbers = pd.to_numeric(values.where(~empty), errors="coerce")
-            bad = ~empty & numbers.isna()
+            bad = ~empty & (numbers.isna() | ~numbers.abs().lt(2**53 if col.kind == "int" else float("inf")))
             if col.kind == "int":
                 bad |= ~empty & numbers.notna() & (numbers != numbers.round())
             for line, value in zip(line_series[bad], values[bad]):
@@ -248,7 +248,7 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
                                             "write a number and a time unit: '12 weeks', '3-6 months', '~1 years'",
                                             field=col.name))
             if col.kind == "url":
-                bad = ~empty & ~values.str.match(r"^https?://\S+$", na=False)
+                bad = ~empty & ~values.map(lambda v: is_safe_url(v) if isinstance(v, str) else False).astype(bool)
                 for line, value in zip(line_series[bad], values[bad]):
                     problems.append(Problem(shown, int(line), "bad-url", f"{col.name} '{value}' is not a URL",
                                             "write the full address starting with https://", field=col.name))

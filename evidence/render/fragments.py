@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from ..identifiers import is_safe_url
+
 _LONG = 8  # words; longer quotes are matched by their first and last words (textStart,textEnd)
 _EDGE = 4
 
@@ -32,6 +34,6 @@ def text_directive(quote_text: str, prefix: str = "") -> str:
 
 def text_fragment_url(url: str, quote_text: str, prefix: str = "") -> str:
     """The original article's URL that scrolls to and highlights ``quote_text``; '' without a URL."""
-    if not url or not quote_text.strip():
+    if not url or not quote_text.strip() or not is_safe_url(url):  # the read stage refuses others; belt and braces
         return ""
     return url.split("#", 1)[0] + "#:~:" + text_directive(quote_text, prefix)

@@ -22,12 +22,15 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
                     select_autoescape)
 
 from .citations import CitationFormatter, csl_item
+from .csv_safety import to_csv
 from .downloads import write_downloads
-from ..errors import EvidenceError
+from .template_checks import check_templates, template_problem
+from ..errors import EvidenceError, InputError, Problem
 from .incremental import CODE_VERSION, Manifest, all_templates_digest, combined, manifest_for, value_digest
 from .pages import Pages
 from ..load.database import fetch_df, read_only, stored_digest
-from ..query.runner import Query, discover
+from ..outputs import SITE_MARKER, check_site_folder, clean_leftovers
+from ..query.runner import Query, discover, shadowed
 from .labels import VERDICT_LABEL, num, safe_name
 from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
 from .report import DocxCache, attribution_rows, render_report, report_file_name, writer_reports
@@ -90,10 +93,14 @@ class Writer:
         self.root = root.resolve()
         if (self.root / "evidence.toml").exists() or (self.root / ".git").exists():
             raise EvidenceError(f"{root} holds a workspace or repository; render the site into a folder of its own")
-        _recover(self.root)
         self.stage = self.root.with_name(f".{self.root.name}.staging-{os.getpid()}")
         shutil.rmtree(self.stage, ignore_errors=True)
         self.stage.mkdir(parents=True)
+        if (self.root / SITE_MARKER).is_file():  # linked, like an unchanged page: its mtime stays
+            _link(self.root / SITE_MARKER, self.stage / SITE_MARKER)
+        else:
+            (self.stage / SITE_MARKER).write_text("Rendered by `evidence site`; the next render replaces this folder.\n",
+                                                  encoding="utf-8")
         self.result = SiteResult()
         self.seen: set[str] = set()
 
@@ -135,7 +142,7 @@ class Writer:
         if self.root.is_dir():
             for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
                 rel = path.relative_to(self.root).as_posix()
-                if rel in self.seen:
+                if rel in self.seen or rel == SITE_MARKER:
                     continue
                 folder = rel.split("/")[0] if "/" in rel else ""
                 if (path.suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS)) or \
@@ -146,7 +153,12 @@ class Writer:
         old = self.root.with_name(f".{self.root.name}.old-{os.getpid()}")
         if self.root.exists():
             os.rename(self.root, old)
-        os.rename(self.stage, self.root)
+        try:
+            os.rename(self.stage, self.root)
+        except OSError:
+            if old.exists() and not self.root.exists():
+                os.rename(old, self.root)  # put the previous site back before reporting
+            raise
         shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
@@ -160,12 +172,10 @@ def _link(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def _recover(root: Path) -> None:
-    """A render killed between its two renames leaves the old site beside its place: put it back."""
-    if not root.exists():
-        for old in sorted(root.parent.glob(f".{root.name}.old-*")):
-            os.rename(old, root)
-            break
+def _cannot_write(output: Path, exc: OSError) -> InputError:
+    return InputError([Problem(str(getattr(exc, "filename", None) or output), None, "cannot-write",
+                               f"cannot write the site in {output}: {exc.strerror or exc}",
+                               "make the folder writable or choose another output; the previous site is unchanged")])
 
 
 def cache_dir(settings: Settings) -> Path:
@@ -173,37 +183,76 @@ def cache_dir(settings: Settings) -> Path:
     return settings.root / ".evidence-cache" / "site"
 
 
-def _run_all(db_path: Path, queries: dict[str, Query]) -> dict[str, tuple[pd.DataFrame, str]]:
-    """Every canned query on one sandboxed connection: (result, '') or (empty frame, why it failed)."""
+def _run_all(settings: Settings, queries: dict[str, Query]) -> dict[str, tuple[pd.DataFrame, str]]:
+    """Every canned query on one sandboxed connection: (result, '') or (empty frame, why it failed).
+
+    A workspace query that overrides a packaged one must give at least the packaged query's
+    columns (pages read them by name); one that does not is an input problem, not a KeyError.
+    """
     results: dict[str, tuple[pd.DataFrame, str]] = {}
-    with read_only(db_path) as con:
+    problems: list[Problem] = []
+    with read_only(settings.db_path, settings.limits) as con:
         for name, query in queries.items():
             try:
                 results[name] = (fetch_df(con, query.sql, query.bind({})), "")
             except Exception as exc:  # a broken query must not stop the site; its page says why
                 results[name] = (pd.DataFrame(), str(exc))
+        for name, original in shadowed(settings.query_dirs).items():
+            try:
+                wanted = list(fetch_df(con, original.sql, original.bind({}), max_rows=0).columns)
+            except Exception:  # noqa: BLE001 - the packaged query itself failing is not the workspace's fault
+                continue
+            got = list(results[name][0].columns)
+            missing = [c for c in wanted if c not in got]
+            if missing and not results[name][1]:
+                problems.append(Problem(settings.rel(queries[name].path), 1, "query-columns",
+                                        f"query '{name}' overrides the packaged one but lacks its columns "
+                                        f"{', '.join(missing)}", f"return at least: {', '.join(wanted)}"))
+    if problems:
+        raise InputError(problems)
     return results
 
 
-def render_site(settings: Settings, output: Path, progress: Callable[[str], None] | None = None) -> SiteResult:
+def render_site(settings: Settings, output: Path, progress: Callable[[str], None] | None = None,
+                explicit: bool = False) -> SiteResult:
     """Render into a staging folder and swap it in only when every file is written.
 
     Incremental (``incremental.py``): a site whose inputs are all unchanged is left as it is;
     otherwise only the pages whose own inputs changed are rendered again.
+
+    Refused before anything is written: a site folder that is or holds an input, or holds
+    files no render made; workspace templates that are unreadable or do not compile. A
+    template that fails while rendering, or a folder that cannot be written, is reported with
+    its file (and line) and the previous site stays as it was.
     """
+    check_site_folder(settings, output, explicit)
+    clean_leftovers(settings.db_path, output)
+    check_templates(settings)
     manifest = manifest_for(cache_dir(settings), output)
     inputs = site_inputs_digest(settings)
     if inputs and manifest.intact(inputs) and _owned_files(output) <= manifest.old.keys():
         if progress:
             progress("site unchanged")
         return SiteResult(unchanged=len(manifest.old))
-    writer = Writer(output)
+    try:
+        writer = Writer(output)
+    except OSError as exc:
+        raise _cannot_write(output, exc) from None
     try:
         _render(settings, writer, progress, manifest)
-    except BaseException:
+    except BaseException as exc:
         writer.abort()
+        problem = template_problem(settings, exc)
+        if problem:
+            raise InputError([problem]) from None
+        if isinstance(exc, OSError):
+            raise _cannot_write(output, exc) from None
         raise
-    writer.commit()
+    try:
+        writer.commit()
+    except OSError as exc:
+        writer.abort()
+        raise _cannot_write(output, exc) from None
     for rel in sorted(writer.seen - manifest.new.keys()):  # downloads, query results: made every render, listed
         manifest.record(rel, "", (writer.root / rel).stat().st_size)
     manifest.save(inputs)
@@ -241,7 +290,7 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     base = settings.base_url
     queries = discover(settings.query_dirs)
     data = load_site_data(settings.db_path)
-    results = _run_all(settings.db_path, queries)
+    results = _run_all(settings, queries)
     summary = {str(r["treatment"]): r for r in rows(results["treatment_evidence"][0])} \
         if "treatment_evidence" in results else {}
     formatted = CitationFormatter(cache_dir(settings) / "citations.json").format(csl_item(b) for b in data.bibliography)
@@ -301,7 +350,7 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
     for name, query in queries.items():
         df, error = results[name]
         rel = f"queries/{safe_name(name)}"
-        writer.write(f"{rel}.csv", df.to_csv(index=False, lineterminator="\n"))
+        writer.write(f"{rel}.csv", to_csv(df))
         writer.write(f"{rel}.json", json.dumps(rows(df), ensure_ascii=False, indent=1, default=str) + "\n")
         info = {"name": name, "title": query.title, "description": query.description, "sql": query.sql,
                 "href": f"{rel}.html", "csv": f"{safe_name(name)}.csv", "json": f"{safe_name(name)}.json",
@@ -324,7 +373,7 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
 def _claims_csv(claims: list[dict[str, object]]) -> str:
     """Every finding of a page, in the order of its table (best evidence first)."""
     ranked = sorted(claims, key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
-    return pd.DataFrame(ranked, columns=CSV_COLUMNS).to_csv(index=False, lineterminator="\n")
+    return to_csv(pd.DataFrame(ranked, columns=CSV_COLUMNS))
 
 
 def _matrix(matrix_rows: list[dict[str, object]], tlabel: dict[str, str], slabel: dict[str, str]):

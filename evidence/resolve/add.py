@@ -117,4 +117,9 @@ def add(settings: Any, identifier: str, client: HttpClient | None = None, target
     if dup:
         raise _bad(identifier, "duplicate", f"{ident.key} ('{cand.title}') is already in the library: {dup}",
                    f"cite '{dup.citekey}' instead of adding it again")
+    missing = [name for name, value in (("title", cand.title), ("authors", cand.authors), ("year", cand.year))
+               if not value]
+    if missing:  # never write an entry the source did not really give: it would break the next build
+        raise EvidenceError(f"{ident.key}: the source's record has no {', '.join(missing)}; nothing was added "
+                            "(add the entry by hand from the article page)")
     return write_new(settings, registry, cand, ident.key, "add", target)

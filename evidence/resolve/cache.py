@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 
+from ..files import file_problem
 from .records import Fetched
 
 DEFAULT_DIR = ".evidence-cache"
@@ -56,6 +57,8 @@ class Cache:
         reads as never fetched, and the next run fetches it again.
         """
         path = self.path(source, identifier)
+        if file_problem(path, None, str(path)) is not None:  # absent, or not a regular file: never block on it
+            return None
         try:
             fetched = Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))
             return None if fetched.status == "failed" else fetched  # an old failure is not an answer
@@ -75,7 +78,7 @@ class Cache:
         if not self.root.is_dir():
             return
         for path in sorted(self.root.glob("*/*/*.json")):
-            if path.name.startswith(".tmp-"):
+            if path.name.startswith(".tmp-") or file_problem(path, None, str(path)) is not None:
                 continue
             try:
                 fetched = Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))

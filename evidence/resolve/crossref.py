@@ -17,6 +17,7 @@ from .base import BadAnswer, check_status, clean, failed, first, found, iso_date
 from .http import HttpClient
 from .ids import Identifier, normalise
 from .records import Fetched, Notice, Work, notice_type
+from .shapes import CROSSREF_SEARCH_ITEM, CROSSREF_UPDATE_ITEM, CROSSREF_WORK, shape_error
 
 WORK_LIMITS = ("crossref",)
 SEARCH_LIMITS = ("crossref", "crossref-search")  # a list query takes a slot of both budgets
@@ -103,6 +104,9 @@ class CrossrefWorks:
             data = read_json(resp)
             if not isinstance(data, dict) or data.get("message-type") != "work" or not isinstance(data.get("message"), dict):
                 raise BadAnswer("not a Crossref work record (no message-type 'work')")
+            why = shape_error(data["message"], CROSSREF_WORK, "message")
+            if why:
+                raise BadAnswer(f"unexpected Crossref record ({why})")
             work = parse_work(data["message"])
         except BadAnswer as exc:
             return failed(ident, self.name, now, resp, str(exc))
@@ -147,6 +151,9 @@ class CrossrefUpdates:
             if not isinstance(data, dict) or data.get("message-type") != "work-list":
                 raise BadAnswer("not a Crossref work list (no message-type 'work-list')")
             items = data["message"].get("items") or []
+            why = shape_error(items, [CROSSREF_UPDATE_ITEM], "message.items")
+            if why:
+                raise BadAnswer(f"unexpected Crossref work list ({why})")
         except (BadAnswer, KeyError, AttributeError) as exc:
             return [failed(i, self.name, now, resp, str(exc)) for i in idents]
         by_doi = parse_updates(items, {i.value for i in idents})
@@ -175,6 +182,9 @@ def search(client: HttpClient, text: str, rows: int = 5) -> tuple[list[tuple[Wor
     try:
         data = read_json(resp)
         items = data["message"]["items"]
+        if not isinstance(items, list):
+            raise BadAnswer("unexpected Crossref search answer (items is not a list)")
     except (BadAnswer, KeyError, TypeError) as exc:
         return [], str(exc)
-    return [(parse_work(item), float(item.get("score") or 0.0)) for item in items], None
+    usable = [item for item in items if shape_error(item, CROSSREF_SEARCH_ITEM) is None]  # skip malformed items
+    return [(parse_work(item), float(item.get("score") or 0.0)) for item in usable], None

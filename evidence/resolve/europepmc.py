@@ -16,6 +16,7 @@ from .base import BadAnswer, check_status, clean, date_in_text, failed, found, n
 from .http import HttpClient
 from .ids import Identifier, normalise
 from .records import Fetched, Notice, Work, notice_type
+from .shapes import EUROPEPMC_RESULT, shape_error
 
 # commentCorrection "type" -> notice type; "... in" is about this record, "... of/for" means it is the notice.
 _ABOUT = re.compile(r"^(retraction|partial retraction|erratum|expression of concern|update) in$", re.I)
@@ -143,6 +144,9 @@ class EuropePmc:
             if not isinstance(data, dict) or not isinstance(data.get("resultList"), dict):
                 raise BadAnswer("not a Europe PMC search answer (no 'resultList')")
             results = data["resultList"].get("result") or []
+            why = shape_error(results, [EUROPEPMC_RESULT], "resultList.result")
+            if why:
+                raise BadAnswer(f"unexpected Europe PMC answer ({why})")
         except BadAnswer as exc:
             return [failed(i, self.name, now, resp, str(exc)) for i in idents]
         out = []

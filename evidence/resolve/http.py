@@ -13,8 +13,6 @@ against a local server without patching anything. Offline mode never opens a soc
 
 from __future__ import annotations
 
-import bisect
-import collections
 import os
 import random
 import threading
@@ -22,13 +20,17 @@ import time
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping, Sequence
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from .. import __version__
+from .limiter import Limit, Limiter, default_limits
 from .netfail import describe as _describe, unreachable
+
+__all__ = ["DEFAULT_URLS", "HttpClient", "HttpConfig", "Limit", "Limiter", "Refused", "Response", "default_limits"]
 
 DEFAULT_URLS = {
     "crossref": "https://api.crossref.org",
@@ -39,32 +41,6 @@ DEFAULT_URLS = {
 ENV_URLS = {"crossref": "EVIDENCE_CROSSREF_URL", "ncbi": "EVIDENCE_NCBI_URL", "europepmc": "EVIDENCE_EUROPEPMC_URL",
             "idconv": "EVIDENCE_IDCONV_URL"}
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class Limit:
-    """A service's documented budget: requests per second and requests in flight."""
-
-    rate: float
-    concurrency: int
-
-
-def default_limits(ncbi_api_key: str | None, mailto: str = "x") -> dict[str, Limit]:
-    """The services' documented defaults.
-
-    Crossref polite pool (requests carrying a mailto): 10/s, 3 concurrent; without a mailto
-    the public pool's 5/s, 1 concurrent (what its ``X-Rate-Limit-*`` headers announce). List
-    queries (searches, ``filter=``) 3/s, and they count against the per-host budget too (a
-    search takes a slot of both). NCBI E-utilities: 3/s, 10/s with an API key; the PMC ID
-    converter is NCBI too and shares that budget. Europe PMC documents no number; 5/s with
-    3 in flight is a conservative choice.
-    """
-    return {
-        "crossref": Limit(10.0, 3) if mailto else Limit(5.0, 1),
-        "crossref-search": Limit(3.0, 3),
-        "ncbi": Limit(10.0 if ncbi_api_key else 3.0, 3),
-        "europepmc": Limit(5.0, 3),
-    }
 
 
 @dataclass(frozen=True)
@@ -80,6 +56,9 @@ class HttpConfig:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     max_retry_after: float = 300.0  # a longer Retry-After fails the call instead of stalling the run
+    deadline: float = 60.0  # seconds for one logical GET, all attempts and redirects included
+    max_redirects: int = 5  # same host and scheme only
+    max_bytes: int = 50_000_000  # a larger body is refused (an NCBI batch of 200 records is a few MB)
     safety: float = 0.95  # aim just under each rate so network jitter cannot push a server's count over
     window_margin: float = 0.05  # count our own starts over 1.05 s, so jitter after the check is absorbed
     offline: bool = False
@@ -127,6 +106,9 @@ class HttpConfig:
             config = replace(config, backoff_base=float(res["backoff"]))
         if "safety" in res:
             config = replace(config, safety=float(res["safety"]))
+        for key, kind in (("deadline", float), ("max_redirects", int), ("max_bytes", int)):
+            if key in res:
+                config = replace(config, **{key: kind(res[key])})
         return config
 
 
@@ -144,73 +126,6 @@ class Response:
     @property
     def ok(self) -> bool:
         return self.error is None and self.status is not None and 200 <= self.status < 300
-
-
-class Limiter:
-    """Per-service budget: a semaphore for requests in flight and spaced start times.
-
-    Planned starts are at least ``1 / (rate * safety)`` apart. Start times are reserved, not
-    queued: a request that needs two budgets (a Crossref search counts against searches and
-    the host) gets one time free in both, and later requests may still use the gaps before
-    it. Just before sending, the real start times are checked too (at most ``rate`` in any
-    ``1 s + margin``), so a thread that woke up late cannot bunch the next starts together.
-    A 429 pauses every thread, not only the one that got it. The caller holds the schedule
-    lock of :class:`HttpClient` while it reserves or checks.
-    """
-
-    def __init__(self, limit: Limit, safety: float):
-        self.limit = limit
-        self._interval = 1.0 / (limit.rate * safety)
-        self._safety = safety
-        self._sem = threading.BoundedSemaphore(limit.concurrency)
-        self._slots: list[float] = []  # reserved start times, sorted
-        self._blocked_until = float("-inf")
-        self._sent: collections.deque[float] = collections.deque()  # actual start times, last window
-        self._per_window = max(1, int(limit.rate))
-
-    def enter(self) -> None:
-        self._sem.acquire()
-
-    def leave(self) -> None:
-        self._sem.release()
-
-    def free_at(self, t: float) -> float:
-        """The earliest time >= t that keeps one interval from every reserved start."""
-        t = max(t, self._blocked_until)
-        for slot in self._slots:
-            if slot <= t - self._interval:
-                continue
-            if slot >= t + self._interval:
-                break
-            t = slot + self._interval
-        return t
-
-    def admit_at(self, now: float, window: float) -> float:
-        """When a start *now* keeps at most ``rate`` actual starts in any ``window``.
-
-        Planned slots keep the pace; this check uses the real start times, so a thread that
-        woke up late cannot make the next ten starts fall inside one second at the server.
-        """
-        while self._sent and self._sent[0] <= now - window:
-            self._sent.popleft()
-        if len(self._sent) < self._per_window:
-            return now
-        return self._sent[-self._per_window] + window
-
-    def started(self, now: float) -> None:
-        self._sent.append(now)
-
-    def reserve(self, t: float, now: float) -> None:
-        self._slots = [s for s in self._slots if s > now - self._interval]
-        bisect.insort(self._slots, t)
-
-    def adopt(self, rate: float) -> None:
-        """Slow down (never speed up) to a rate the server announces, e.g. X-Rate-Limit-Limit."""
-        if rate > 0:
-            self._interval = max(self._interval, 1.0 / (rate * self._safety))
-
-    def pause_until(self, when: float) -> None:
-        self._blocked_until = max(self._blocked_until, when)
 
 
 def _retry_after(value: str | None, now_wall: float) -> float | None:
@@ -240,8 +155,22 @@ def _announced_rate(headers: Mapping[str, str]) -> float | None:
         return None
 
 
+class Refused(Exception):
+    """An answer we will not read: a redirect elsewhere, too many redirects, a body over the cap, the deadline."""
+
+
+def _same_origin(a: str, b: str) -> bool:
+    one, two = urlsplit(a), urlsplit(b)
+    return (one.scheme.lower(), one.hostname, one.port) == (two.scheme.lower(), two.hostname, two.port)
+
+
 class HttpClient:
-    """GET with limits, timeouts and retries; never raises for network trouble, returns it."""
+    """GET with limits, timeouts and retries; never raises for network trouble, returns it.
+
+    Every logical GET has an overall deadline (not only a timeout per read, which a server
+    sending one byte every few seconds never trips), follows at most ``max_redirects``
+    redirects and only to the same scheme and host, and reads at most ``max_bytes``.
+    """
 
     def __init__(self, config: HttpConfig, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
@@ -334,6 +263,7 @@ class HttpClient:
         keys = sorted(set(limits))  # one order for every thread: no deadlock between semaphores
         session = self._get_session()
         attempt = 0
+        deadline: float | None = None
         while True:
             attempt += 1
             status: int | None = None
@@ -343,14 +273,14 @@ class HttpClient:
             error: str | None = None
             final = False  # an unreachable host: no retry
             self._wait_for_slot(keys)
+            if deadline is None:  # counted from the first send, not from the wait for a slot
+                deadline = time.monotonic() + self.config.deadline
             try:
-                with self._count_lock:
-                    self.requests_sent += 1
-                reply = session.get(url, params=params, headers={"Accept": accept}, timeout=self.config.timeout)
-                status, body, headers = reply.status_code, reply.content, reply.headers
-                content_type = reply.headers.get("Content-Type", "")
-                shown = reply.url
-            except requests.RequestException as exc:
+                status, body, headers, shown = self._send(session, url, params, accept, deadline)
+                content_type = headers.get("Content-Type", "")
+            except Refused as exc:
+                return Response(shown, status, b"", "", attempt, error=str(exc))
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 error = _describe(exc)
                 final = unreachable(exc)
             finally:
@@ -365,7 +295,7 @@ class HttpClient:
             reason = error or f"HTTP {status}"
             if final:
                 return Response(shown, status, body, content_type, attempt, error=f"{reason} (not retried)")
-            if attempt > self.config.retries:
+            if attempt > self.config.retries or time.monotonic() >= deadline:
                 return Response(shown, status, body, content_type, attempt,
                                 error=f"{reason} (gave up after {attempt} attempts)")
             delay = self._backoff(attempt)
@@ -375,9 +305,80 @@ class HttpClient:
                     return Response(shown, status, body, content_type, attempt,
                                     error=f"{reason}: the server asked to wait {wait:.0f} s; try again later")
                 delay = wait + self._rng.uniform(0, min(1.0, self.config.backoff_base))
+            delay = min(delay, max(0.0, deadline - time.monotonic()))
             if status == 429:
                 with self._schedule_lock:
                     until = self._clock() + delay
                     for key in keys:
                         self._limiters[key].pause_until(until)
             self._sleep(delay)
+
+    def _send(self, session: requests.Session, url: str, params, accept: str,
+              deadline: float) -> tuple[int, bytes, Mapping[str, str], str]:
+        """One attempt, watched: a server that drips its *headers* one byte at a time is out of reach of
+        the body loop's deadline checks, so the attempt runs in a worker thread that is abandoned (it
+        ends at its next read) when the deadline passes."""
+        box: dict[str, object] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box["value"] = self._attempt(session, url, params, accept, deadline)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="evidence-http", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic()) + 0.25):
+            raise Refused(f"no complete answer within the deadline of {self.config.deadline:g} s")
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["value"]  # type: ignore[return-value]
+
+    def _attempt(self, session: requests.Session, url: str, params, accept: str,
+                 deadline: float) -> tuple[int, bytes, Mapping[str, str], str]:
+        """Follow same-origin redirects by hand, read the body in pieces within the deadline."""
+        current, query = url, params
+        for _ in range(self.config.max_redirects + 1):
+            with self._count_lock:
+                self.requests_sent += 1
+            remaining = self._remaining(deadline)
+            connect, read = self.config.timeout
+            reply = session.get(current, params=query, headers={"Accept": accept}, stream=True, allow_redirects=False,
+                                timeout=(min(connect, remaining), min(read, remaining)))
+            try:
+                if reply.is_redirect:
+                    target = urljoin(reply.url, reply.headers["Location"])
+                    if not _same_origin(url, target):
+                        raise Refused(f"redirect to another host or scheme refused ({urlsplit(target).scheme}://"
+                                      f"{urlsplit(target).netloc})")
+                    current, query = target, None
+                    continue
+                return reply.status_code, self._body(reply, deadline), reply.headers, reply.url
+            finally:
+                reply.close()
+        raise Refused(f"more than {self.config.max_redirects} redirects (a redirect loop?)")
+
+    def _remaining(self, deadline: float) -> float:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise Refused(f"no complete answer within the deadline of {self.config.deadline:g} s")
+        return remaining
+
+    def _body(self, reply: requests.Response, deadline: float) -> bytes:
+        """The body, refused past ``max_bytes`` (decoded size: a gzip bomb counts) or past the deadline."""
+        cap = self.config.max_bytes
+        declared = reply.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise Refused(f"answer of {int(declared)} bytes is over the limit of {cap} bytes")
+        chunks, size = [], 0
+        while True:
+            self._remaining(deadline)
+            chunk = reply.raw.read1(65536, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > cap:
+                raise Refused(f"answer is over the limit of {cap} bytes")
+            chunks.append(chunk)

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from ..errors import Problem
+from ..files import file_problem
 from ..read.bibtex import read_bibtex
 from .ids import Identifier, from_fields
 
@@ -32,7 +33,10 @@ class Ref:
 
 
 def bib_paths(settings: Any) -> list[Path]:
-    return sorted(Path(settings.references_dir).glob("*.bib"))
+    """The library's .bib files; special files and links leading outside the workspace are skipped
+    here (the build reports them), so resolve never blocks on a FIFO or reads outside."""
+    return [p for p in sorted(Path(settings.references_dir).glob("*.bib"))
+            if file_problem(p, Path(settings.root), str(p)) is None]
 
 
 def default_bib(settings: Any) -> Path:

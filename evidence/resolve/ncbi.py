@@ -19,6 +19,7 @@ from .http import HttpClient
 from .ids import Identifier, normalise
 from ..identifiers import DOI_IN_TEXT
 from .records import Fetched, Notice, Work
+from .shapes import IDCONV_RECORD, shape_error
 
 TOOL = "evidence-desk"
 
@@ -240,6 +241,9 @@ class PmcIdConverter:
             data = read_json(resp)
             if not isinstance(data, dict) or "records" not in data:
                 raise BadAnswer("not an ID converter answer (no 'records')")
+            why = shape_error(data["records"], [IDCONV_RECORD], "records")
+            if why:
+                raise BadAnswer(f"unexpected ID converter answer ({why})")
         except BadAnswer as exc:
             return [failed(i, self.name, now, resp, str(exc)) for i in idents]
         records = parse_idconv(data)

@@ -13,6 +13,7 @@ kept, and a reference never fetched stays "not resolved" rather than looking ans
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -134,11 +135,32 @@ def answer(source: str, ident: Identifier, cache: Cache, client: HttpClient, ref
         return old
     if client.offline:
         return Fetched(ident.key, source, "failed", now(), error="offline, and not in the cache")
-    result = SOURCES[source].fetch(client, [ident], now())[0]
+    result = fetch_safely(SOURCES[source], client, [ident], now())[0]
     if result.status == "failed":  # a failure is reported, never stored as an answer
         return old if old is not None and old.status != "failed" else result
     cache.put(result)
     return result
+
+
+RECORD_SOURCES = ("crossref", "pubmed", "europepmc")  # answers that are bibliographic records (not id maps)
+
+
+def fetch_safely(source: Any, client: HttpClient, idents: Sequence[Identifier], now: str) -> list[Fetched]:
+    """``source.fetch``, with two guarantees: an answer of an unexpected shape is a ``failed`` fetch,
+    never a traceback; and a "found" record with no title, no authors and no year is ``failed`` too,
+    so it can never replace a good answer in the cache (nor become an empty BibTeX entry)."""
+    try:
+        results = source.fetch(client, idents, now)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+        return [Fetched(i.key, source.name, "failed", now, error=f"unexpected answer shape ({type(exc).__name__})")
+                for i in idents]
+    out = []
+    for r in results:
+        w = r.work
+        if r.status == "found" and r.source in RECORD_SOURCES and (w is None or not (w.title or w.authors or w.year)):
+            r = dataclasses.replace(r, status="failed", work=None, error="the record has no title, authors or year")
+        out.append(r)
+    return out
 
 
 def _batches(source: Any, idents: Sequence[Identifier]) -> Iterable[list[Identifier]]:
@@ -222,7 +244,7 @@ def resolve(settings: Any, offline: bool = False, refresh: bool = False, progres
                 pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"resolve-{name}")
                 pools.append(pool)
                 for batch in _batches(source, idents):
-                    futures[pool.submit(lambda s=source, b=batch: s.fetch(client, b, now()))] = name
+                    futures[pool.submit(lambda s=source, b=batch: fetch_safely(s, client, b, now()))] = name
             try:
                 for future in as_completed(futures):
                     for result in future.result():

@@ -15,6 +15,7 @@ from ..errors import Problem
 from ..model import Workspace
 from ..read.tables import split_list
 from .pooling_inputs import pooling_problems
+from .ranges import range_problems
 
 CONTROLS = ("no_treatment", "placebo", "baseline")
 MAX_QUOTE = 400
@@ -78,7 +79,7 @@ def _normalise(df: pd.DataFrame, column: str, terms: dict[str, str], label: str,
 
 def validate(ws: Workspace) -> tuple[Workspace, list[Problem]]:
     """Cross-file rules; returns the workspace with vocabulary terms normalised to ids."""
-    problems: list[Problem] = []
+    problems: list[Problem] = range_problems(ws)
     problems += _vocab_problems(ws.treatments, "treatment")
     problems += _vocab_problems(ws.scar_types, "scar type")
     treatments = vocabulary_map(ws.treatments)

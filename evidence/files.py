@@ -1,0 +1,86 @@
+"""Reading a workspace file safely: regular files only, inside the workspace, UTF-8, no NUL bytes.
+
+Why before opening: ``open()`` on a FIFO blocks until a writer appears, and on a device it
+may never end; a symlink may publish a file from outside the workspace (``/etc/hostname``
+in 78 pages). So the file's kind and real place are checked with ``lstat``/``resolve``
+first, and an undecodable file is *one* problem at its byte offset and line, not hundreds
+of follow-on errors from a reader that guessed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .errors import Problem
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def file_problem(path: Path, root: Path | None, shown: str) -> Problem | None:
+    """Why ``path`` may not be read as a workspace file (None when it may).
+
+    ``root`` is the folder the file must really lie in (after following symlinks); None for
+    the package's own files.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return Problem(shown, None, "missing-file", f"{shown} does not exist", "create it or fix the name")
+    except OSError as exc:
+        return Problem(shown, None, "unreadable", f"cannot read {shown}: {exc.strerror}", "check its permissions")
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return Problem(shown, None, "broken-symlink", f"{shown} is a symbolic link to nothing",
+                           "replace the link with the file itself")
+        if root is not None and not _inside(real, root.resolve()):
+            return Problem(shown, None, "symlink-outside", f"{shown} links to {real}, outside the workspace",
+                           "copy the file into the workspace instead of linking to it")
+        info = os.stat(real)
+    if stat.S_ISDIR(info.st_mode):
+        return Problem(shown, None, "not-a-file", f"{shown} is a folder, not a file",
+                       "rename or remove the folder; a file is expected here")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(shown, None, "not-a-file", f"{shown} is not a regular file (a pipe, socket or device)",
+                       "replace it with an ordinary file")
+    return None
+
+
+def decode(data: bytes, shown: str, encoding: str = "utf-8") -> tuple[str | None, list[Problem]]:
+    """Text of ``data``, or one problem naming the first bad byte's offset and line."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(shown, line, "bad-encoding",
+                              f"byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}) is not UTF-8",
+                              "save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as Path.read_text() gives
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        return None, [Problem(shown, line, "nul-byte", f"NUL byte at character {nul} (line {line})",
+                              "remove the NUL characters; the file looks binary or corrupted")]
+    return text, []
+
+
+def read_text(path: Path, root: Path | None, shown: str, encoding: str = "utf-8") -> tuple[str | None, list[Problem]]:
+    """The file's text, or (None, [one problem]): never raises for bad input."""
+    problem = file_problem(path, root, shown)
+    if problem:
+        return None, [problem]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, None, "unreadable", f"cannot read {shown}: {exc.strerror}",
+                              "check its permissions")]
+    return decode(data, shown, encoding)
