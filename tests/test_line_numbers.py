@@ -111,7 +111,8 @@ def test_bibtex_problems_carry_the_line_of_their_entry(tmp_path):
     assert list(zip(df["citekey"], df["source_file"], df["source_line"])) == [
         ("connolly2017acne", "references/a.bib", 3), ("jacob2001acne", "references/a.bib", 8)]
     assert sorted((p.file, p.line, p.code) for p in problems) == [
-        ("references/a.bib", 8, "bad-doi"), ("references/a.bib", 8, "bad-year"), ("references/a.bib", 8, "missing-title"),
+        ("references/a.bib", 8, "bad-doi"), ("references/a.bib", 8, "missing-title"),
+        ("references/a.bib", 9, "bad-year"),  # the line of the year field itself
         ("references/b.bib", 1, "duplicate-citekey")]
     dup = next(p for p in problems if p.code == "duplicate-citekey")
     assert dup.message == "citekey 'connolly2017acne' is already defined in references/a.bib:3"
@@ -213,11 +214,12 @@ def test_every_bibtex_problem_with_its_wording_and_the_files_after_it_still_read
     c = bib(tmp_path, "c.bib", "@article{ok2021, title={Again}}\n\n@article{later2022, title={Read}, year={2022}}\n")
     df, problems = read_bibtex([a, b, c], {a: "a.bib", b: "b.bib", c: "c.bib"})
     assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
-        ("a.bib", None, "bad-encoding", "", "not UTF-8 (invalid continuation byte)", "save the file as UTF-8"),
+        ("a.bib", 1, "bad-encoding", "", "byte 0xe9 at offset 22 (line 1) is not UTF-8",
+         "save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')"),
         ("b.bib", 1, "bad-bibtex", "",
          "could not parse the entry starting '@article{broken2020, title = {Unclosed: a title that runs on'",
          "check for a missing comma, brace or quote in this entry"),
-        ("b.bib", 6, "bad-year", "year", "jacob2001acne: year '2001a' is not a year",
+        ("b.bib", 9, "bad-year", "year", "jacob2001acne: year '2001a' is not a year",  # the year field's own line
          "write the four-digit year, e.g. year = {2017}"),
         ("b.bib", 6, "missing-title", "title", "jacob2001acne: no title", "add title = {...}"),
         ("b.bib", 6, "bad-pmid", "pmid", "jacob2001acne: pmid '0123' is malformed", "a PMID is 1 to 9 digits, with no prefix"),
@@ -244,8 +246,10 @@ def test_a_csv_that_is_not_utf8_is_one_problem_and_an_empty_table(tmp_path):
     path = tmp_path / "studies.csv"
     path.write_bytes((",".join(HEADER) + "\nnoël2020,cohort,,,,,,,https://example.org,verified,\n").encode("cp1252"))
     df, problems = read_table(path, STUDIES, "references/studies.csv")
+    offset = len(",".join(HEADER)) + 1 + len("no")  # the ë, on line 2
     assert [(p.file, p.line, p.code, p.message, p.hint) for p in problems] == [
-        ("references/studies.csv", None, "bad-encoding", "not UTF-8 (invalid continuation byte)", "save the file as UTF-8")]
+        ("references/studies.csv", 2, "bad-encoding", f"byte 0xeb at offset {offset} (line 2) is not UTF-8",
+         "save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')")]
     assert len(df) == 0 and list(df.columns) == STUDIES.names + ["source_file", "source_line"]
 
 
