@@ -105,3 +105,14 @@ def test_readme_commands_are_real_and_ci_runs_the_test_command():
 def test_no_module_grows_past_a_screenful_of_screens():
     big = [p.name for p in PKG.rglob("*.py") if len(p.read_text(encoding="utf-8").splitlines()) > 420]
     assert big == []
+
+
+def test_every_package_is_listed_for_the_wheel():
+    """setuptools gets an explicit package list: a new stage folder missing from it works in an editable
+    install and is absent from a real one, so the list is held to the folders here."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    folders = {".".join(p.parent.relative_to(REPO).parts) for p in PKG.rglob("__init__.py")}
+    listed = set(config["packages"]) - set(config.get("package-dir", {}))
+    assert listed == folders

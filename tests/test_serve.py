@@ -115,3 +115,14 @@ def test_serve_refuses_a_port_in_use(ws):
         port = s.getsockname()[1]
         result = CliRunner().invoke(main, ["-w", str(ws.root), "serve", "--port", str(port)])
     assert result.exit_code == 2 and "try --port 0" in result.output and str(port) in result.output
+
+
+def test_the_address_is_announced_before_any_request_can_be_answered(ws):
+    """A watcher that sees the page must already have seen the URL (the race behind a flaky CLI test)."""
+    preview = Preview(ws, port=0, interval=60, log=lambda message: None)
+    heard: list[tuple[str, int]] = []
+    try:
+        url = preview.start(ready=lambda address: heard.append((address, len(preview._threads))))
+    finally:
+        preview.stop()
+    assert heard == [(url, 0)]  # told once, with the right address, before the serving thread existed

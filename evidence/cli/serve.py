@@ -49,12 +49,12 @@ def register(main: click.Group) -> None:
             click.echo(f"error: cannot listen on {HOST}:{port}: {exc.strerror}; try --port 0", err=True)
             sys.exit(2)
         try:
-            url = preview.start()
+            preview.start(ready=lambda url: click.echo(
+                f"serving {settings.rel(settings.site_dir)}/ at {url} (rebuilds on change; Ctrl-C stops)", err=True))
         except EvidenceError as exc:
             preview.stop()
             _fail(exc)
             return
-        click.echo(f"serving {settings.rel(settings.site_dir)}/ at {url} (rebuilds on change; Ctrl-C stops)", err=True)
         try:
             while True:
                 time.sleep(3600)

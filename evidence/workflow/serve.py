@@ -122,12 +122,18 @@ class Preview:
             except Exception as exc:  # the preview must survive any one failed rebuild
                 self.log(f"error during rebuild: {exc}")
 
-    def start(self, build_first: bool = True) -> str:
-        """Build once (so the preview matches the files), then serve and watch in background threads."""
+    def start(self, build_first: bool = True, ready: Callable[[str], None] | None = None) -> str:
+        """Build once (so the preview matches the files), then serve and watch in background threads.
+
+        ``ready`` hears the URL before the first request can be answered, so whoever watches the
+        output sees the address before the page (a reader that saw the page could otherwise miss it).
+        """
         if build_first:
             self.rebuild()
         if not (self.settings.site_dir / "index.html").is_file():
             raise EvidenceError("there is no site to serve yet: fix the input errors above and save again")
+        if ready is not None:
+            ready(self.url)
         for target in (self.server.serve_forever, self._watch):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
