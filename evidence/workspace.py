@@ -28,7 +28,23 @@ _KNOWN = {
                 "timeout", "retries", "backoff", "safety", "deadline", "max_redirects", "max_bytes"}
     | {f"{svc}_{knob}" for svc in ("crossref", "crossref_search", "ncbi", "europepmc") for knob in ("rate", "concurrency")},
     "query": {"timeout", "memory_limit", "max_rows", "max_bytes", "threads"},
+    "labels": {"intervention", "interventions", "condition", "conditions"},
 }
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What the workspace calls its two vocabularies (``[labels]`` in evidence.toml).
+
+    The package knows interventions and the conditions they are studied in; a workspace names them in
+    its own words ("Treatment" and "Scar type" for the acne workspace), so no page speaks of scars
+    unless the workspace does.
+    """
+
+    intervention: str = "Intervention"
+    interventions: str = "Interventions"
+    condition: str = "Condition"
+    conditions: str = "Conditions"
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,7 @@ class Settings:
     mailto: str = ""
     resolve: dict[str, str] = field(default_factory=dict)
     limits: QueryLimits = field(default_factory=QueryLimits)
+    labels: Labels = field(default_factory=Labels)
 
     @property
     def references_dir(self) -> Path:
@@ -157,6 +174,7 @@ def load_settings(root: Path | None = None) -> Settings:
     db = data.get("database", {})
     res = data.get("resolve", {})
     query = data.get("query", {})
+    labels = data.get("labels", {})
     base_url = str(site.get("base_url", "/"))
     if not base_url.endswith("/"):
         base_url += "/"
@@ -171,6 +189,7 @@ def load_settings(root: Path | None = None) -> Settings:
         resolve={k: str(v) for k, v in res.items()},
         limits=QueryLimits(**{k: (str(v) if k == "memory_limit" else float(v) if k == "timeout" else int(v))
                               for k, v in query.items()}),  # a quoted number ("10") is accepted, so convert
+        labels=Labels(**{k: str(v).strip() for k, v in labels.items()}),
     )
     from .outputs import placement_problems  # beside this module; it needs Settings
 
@@ -234,6 +253,8 @@ def _type_problem(section: str, key: str, value: object) -> str | None:
         return "not a text value"
     if "\0" in value:
         return "contains a NUL character"
+    if section == "labels" and not (0 < len(value.strip()) <= 60):
+        return "a label must be 1 to 60 characters"
     if kind == "memory" and not re.fullmatch(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, re.I):
         return "not a size"
     if kind == "url" and not is_safe_url(value):

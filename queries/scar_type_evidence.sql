@@ -1,5 +1,5 @@
--- title: Evidence per scar type
--- description: For each scar type: studies, claims, the treatments studied and the efficacy range (%).
+-- title: Evidence per condition
+-- description: For each condition (the workspace's condition vocabulary): studies, claims, the interventions studied and the efficacy range (%).
 -- params: none
 -- Reads scar_type_summary, built at load time (evidence/load/summaries.sql).
 SELECT *

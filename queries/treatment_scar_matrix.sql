@@ -1,5 +1,5 @@
--- title: Treatment × scar type matrix
--- description: How many studies report on each treatment for each scar type (what evidence exists for what).
+-- title: Intervention × condition matrix
+-- description: How many studies report on each intervention for each condition (what evidence exists for what).
 -- params: none
 -- Reads treatment_scar_summary, built at load time (evidence/load/summaries.sql).
 SELECT *

@@ -156,3 +156,26 @@ def test_axe_finds_no_serious_or_critical_violations(page, server, path):
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == [], "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in bad)
+
+
+def test_a_workspace_without_a_condition_vocabulary_in_the_browser(page, tmp_path):
+    """No condition heading, no matrix in the menu, and every menu link leads to a page that exists."""
+    from .test_labels import without_conditions
+
+    settings = without_conditions(pipeline.init(tmp_path / "ws"))
+    pipeline.publish(settings)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(settings.site_dir)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        page.goto(base + "index.html")
+        expect(page.locator("#treatments-h")).to_have_text("Interventions")
+        expect(page.locator("#scars-h")).to_have_count(0)
+        menu = page.locator("nav[aria-label='Site'] a")
+        expect(menu).to_have_count(3)
+        assert "matrix" not in " ".join(menu.all_inner_texts()).lower()
+        for href in [a.get_attribute("href") for a in menu.all()]:
+            assert page.request.get(base + href.split("#")[0]).status == 200, href
+        assert page.request.get(base + "matrix.html").status == 404
+    finally:
+        httpd.shutdown()

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 from operator import itemgetter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -298,10 +298,14 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     if progress:
         progress("site data loaded")
 
-    nav = [("index.html", settings.site_title, "brand"), ("matrix.html", "Treatment × scar type", ""),
+    labels = asdict(settings.labels)
+    # the matrix crosses interventions with conditions: a workspace without a condition vocabulary has none
+    matrix_nav = [("matrix.html", f"{labels['intervention']} × {labels['condition'].lower()}", "")] \
+        if site.scar_types else []
+    nav = [("index.html", settings.site_title, "brand"), *matrix_nav,
            ("index.html#queries", "Queries", ""), ("downloads.html", "Downloads", "")]
     common = {"site_title": settings.site_title, "site_description": settings.site_description, "base": base,
-              "verdict_labels": VERDICT_LABEL}
+              "verdict_labels": VERDICT_LABEL, "labels": labels}
 
     pages = Pages(writer, manifest, env, settings, cache_dir(settings) / "templates")
 
@@ -360,7 +364,8 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
     matrix = rows(results["treatment_scar_matrix"][0]) if "treatment_scar_matrix" in results else []
     treatment_label = {str(t.treatment["id"]): str(t.treatment["label"]) for t in site.treatments}
     scar_label = {str(s.scar_type["id"]): str(s.scar_type["label"]) for s in site.scar_types}
-    page("matrix.html", "matrix.html", matrix=_matrix(matrix, treatment_label, scar_label))
+    if site.scar_types:
+        page("matrix.html", "matrix.html", matrix=_matrix(matrix, treatment_label, scar_label))
     downloads = write_downloads(settings.db_path, writer)
     page("downloads.html", "downloads.html", downloads=downloads)
     page("index.html", "index.html", articles=[a.article for a in site.articles],
