@@ -16,7 +16,7 @@ def test_build_then_query_list_and_formats(ws, cli):
     assert "built evidence.duckdb: 1 references, 1 studies, 1 claims, 2 statements" in built.output
     listed = cli(ws, "query", "--list")
     assert listed.exit_code == 0
-    assert "treatment_evidence\tFor each treatment" in listed.output
+    assert "treatment_evidence\tFor each intervention" in listed.output
     csv_out = cli(ws, "query", "statements_by_verdict", "--format", "csv")
     df = pd.read_csv(io.StringIO(csv_out.output))
     assert set(df["verdict"]) == {"supported", "not_checkable"}
