@@ -84,3 +84,14 @@ def test_a_bad_label_is_an_error_with_its_line(ws, cli):
 
 def test_the_shipped_workspace_keeps_its_wording_through_its_settings():
     assert load_settings(REPO).labels == Labels("Treatment", "Treatments", "Scar type", "Scar types")
+
+
+def test_comparators_are_listed_apart_from_the_interventions(ws):
+    """Placebo, no treatment and baseline are what an intervention is compared with, never an intervention."""
+    pipeline.publish(ws)
+    index = (ws.site_dir / "index.html").read_text(encoding="utf-8")
+    interventions = index.split('id="treatments-h"', 1)[1].split("</section>", 1)[0]
+    comparators = index.split('id="comparators-h"', 1)[1].split("</section>", 1)[0]
+    for control in ("placebo", "baseline", "no_treatment"):
+        assert f'treatments/{control}.html"' not in interventions and f'treatments/{control}.html"' in comparators
+    assert 'treatments/' in interventions  # the real interventions are still listed there

@@ -34,6 +34,7 @@ from ..query.runner import Query, discover, shadowed
 from .labels import VERDICT_LABEL, num, safe_name
 from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
 from .report import DocxCache, attribution_rows, render_report, report_file_name, writer_reports
+from ..validate.rules import CONTROLS
 from ..workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
@@ -369,7 +370,9 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
     downloads = write_downloads(settings.db_path, writer)
     page("downloads.html", "downloads.html", downloads=downloads)
     page("index.html", "index.html", articles=[a.article for a in site.articles],
-         treatments=[t.treatment for t in site.treatments], scar_types=[s.scar_type for s in site.scar_types],
+         treatments=[t.treatment for t in site.treatments if t.treatment["id"] not in CONTROLS],
+         comparators=[t.treatment for t in site.treatments if t.treatment["id"] in CONTROLS],
+         scar_types=[s.scar_type for s in site.scar_types],
          studies=[s.study for s in site.studies], queries=query_list)
     writer.write("static/style.css", pages.env.get_template("style.css").render())
     writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
