@@ -27,6 +27,15 @@ def missing_recording(reason: str):
     pytest.skip(reason)
 
 
+def missing_browser() -> None:
+    """Skip a browser test when Debian's chromium is absent, or fail it when CI requires the browser."""
+    if not Path("/usr/bin/chromium").exists():
+        reason = "Debian's chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("EVIDENCE_REQUIRE_BROWSER"):
+            pytest.fail(f"EVIDENCE_REQUIRE_BROWSER is set but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
 def external_dir() -> Path:
     """The folder of real recordings, or skip (fail in CI) when this machine does not have it."""
     if not EXTERNAL.is_dir():

@@ -14,7 +14,7 @@ from evidence.read.statements import read_statements
 from evidence.workflow.sentences import clauses, sentences
 from evidence.workflow.statement_kinds import assess, quantities
 
-from .conftest import SHARED
+from .conftest import SHARED, missing_recording
 
 # Written for these tests, not a real article: its sentences exercise the splitter and the
 # statement kinds, and its numbers are not evidence of anything.
@@ -106,7 +106,7 @@ def test_markdown_draft_becomes_an_article_with_statements(ws, cli, tmp_path):
 def test_plain_text_article_from_the_seed(ws, cli):
     seed = SHARED / "seed" / "acne-scars-article.txt"
     if not seed.is_file():
-        pytest.skip(f"the real article text is not at {seed}")
+        missing_recording(f"the real article text is not at {seed}")
     result = cli(ws, "article", "add", str(seed), "--slug", "seed", "--title",
                  "How To Treat and Remove Acne Scars For Best Results", "--outlet", "Well+Good")
     assert result.exit_code == 0, result.output

@@ -19,7 +19,7 @@ from evidence.resolve.texts import SourceText
 from evidence.workflow.findings import Numbers, parse_numbers, sentences
 from evidence.workflow.suggest import candidates, guess_outcome, mentions, vocabulary_terms
 
-from .conftest import REPO
+from .conftest import REPO, missing_recording
 from .test_resolve_support import EXTERNAL, external
 
 XML_FILES = ["pubmed/biopython/pubmed2.xml", "pubmed/jabref/MedlineImporterTestArticleItalics.xml",
@@ -53,7 +53,7 @@ def vocab():
 def test_every_real_efetch_file_in_shared_external_is_covered():
     on_disk = sorted(str(p.relative_to(EXTERNAL)) for p in (EXTERNAL / "pubmed").rglob("*.xml"))
     if not on_disk:
-        pytest.skip("../shared/external/pubmed is absent")
+        missing_recording("../shared/external/pubmed is absent")
     assert set(on_disk) - {"pubmed/biopython/esummary1.xml"} == set(XML_FILES)  # ESummary carries no abstract
 
 

@@ -14,6 +14,7 @@ recording.)
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,8 @@ from .hostile import replace_in, set_cell
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
+    if os.environ.get("EVIDENCE_REQUIRE_BROWSER"):
+        raise RuntimeError("EVIDENCE_REQUIRE_BROWSER is set but /usr/bin/chromium is missing: apt-get install -y chromium")
     pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
 from playwright.sync_api import sync_playwright  # noqa: E402

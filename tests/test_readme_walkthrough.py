@@ -11,7 +11,7 @@ import pytest
 
 from evidence import pipeline
 
-from .conftest import REPO, SHARED
+from .conftest import REPO, SHARED, missing_recording
 
 
 def _section() -> str:
@@ -85,7 +85,7 @@ def test_the_walkthrough_runs_as_written(tmp_path, cli):
 def test_the_walkthrough_bibtex_and_study_row_are_what_evidence_add_writes_for_the_real_record(tmp_path):
     recording = SHARED / "external" / "pubmed" / "metapub" / "38909159.xml"
     if not recording.is_file():
-        pytest.skip(f"the real PubMed record is not at {recording}")
+        missing_recording(f"the real PubMed record is not at {recording}")
     from evidence.read.tables import STUDIES
     from evidence.resolve.entries import Registry, format_entry, from_work
     from evidence.resolve.ncbi import parse_pubmed

@@ -25,6 +25,7 @@ from evidence.resolve.sourcetext import load_texts
 from evidence.resolve.texts import TextCache
 from evidence.workspace import load_settings
 
+from .conftest import missing_browser
 from .test_resolve_support import (FakeClock, client_for, external, local_server, replay, settings_for,  # noqa: F401
                                    snapshot, srv, synthetic)
 
@@ -327,8 +328,8 @@ def test_claims_suggest_refuses_what_it_cannot_draft(ws, served):
     assert snapshot(ws.root / "references") == before
 
 
-@pytest.mark.skipif(not __import__("pathlib").Path("/usr/bin/chromium").exists(), reason="Debian's chromium is absent")
 def test_the_study_page_shows_quote_status_in_a_real_browser(ws, served):
+    missing_browser()
     from playwright.sync_api import expect, sync_playwright
 
     _resolve(ws)
