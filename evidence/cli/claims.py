@@ -9,23 +9,13 @@ the group to the ``evidence`` command.
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from ..errors import EvidenceError, InputError
+from .failures import fail as _fail
+from ..errors import EvidenceError
 from ..workflow import suggest as drafting
 from ..workspace import load_settings
-
-
-def _fail(exc: EvidenceError) -> None:
-    if isinstance(exc, InputError):
-        for p in exc.problems:
-            click.echo(f"{p.severity}: {p}", err=True)
-        click.echo("nothing was written.", err=True)
-    else:
-        click.echo(f"error: {exc}", err=True)
-    sys.exit(exc.exit_code)
 
 
 @click.group("claims")

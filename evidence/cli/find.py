@@ -12,7 +12,8 @@ import sys
 
 import click
 
-from ..errors import EvidenceError, InputError
+from .failures import fail
+from ..errors import EvidenceError
 from ..workflow.find import FindReport, find, parse_designs, parse_numbers
 from ..workspace import load_settings
 
@@ -71,14 +72,8 @@ def find_cmd(ctx: click.Context, query: str, statement: str | None, designs: str
         settings = load_settings(ctx.obj)
         report = find(settings, query, statement, parse_designs(designs), since, limit, parse_numbers(add_numbers),
                       offline=offline, refresh=refresh)
-    except InputError as exc:
-        for p in exc.problems:
-            _echo(f"{p.severity}: {p}", err=True)
-        _echo("nothing was written.", err=True)
-        sys.exit(exc.exit_code)
     except EvidenceError as exc:
-        _echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc)
     if fmt == "json":
         _echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
     else:

@@ -12,36 +12,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Callable, TypeVar
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..errors import EvidenceError, InputError
+from .failures import run as _run
 from ..resolve import api
 from ..workspace import Settings, load_settings
 
-T = TypeVar("T")
 _err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
 
 
 def _echo(text: str = "", err: bool = False) -> None:
     click.echo(text, err=err)  # plain text: titles may contain [brackets] that rich would eat
-
-
-def _run(fn: Callable[[], T]) -> T:
-    """Library exceptions -> messages and exit codes, in one place."""
-    try:
-        return fn()
-    except InputError as exc:
-        for p in exc.problems:
-            _echo(f"{p.severity}: {p}", err=True)
-        _echo("nothing was written.", err=True)
-        sys.exit(exc.exit_code)
-    except EvidenceError as exc:
-        _echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
 
 
 def _settings(ctx: click.Context) -> Settings:

@@ -6,27 +6,17 @@ unknown article, or ``-o`` pointing at a workspace input (nothing written).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from .. import pipeline
-from ..errors import EvidenceError, InputError
+from .failures import fail as _fail
+from ..errors import EvidenceError
 from ..render.report import FORMATS
 from ..workspace import load_settings
 
 _BY_SUFFIX = {suffix: fmt for fmt, suffix in FORMATS.items()} | {".markdown": "markdown", ".htm": "html"}
-
-
-def _fail(exc: EvidenceError) -> None:
-    if isinstance(exc, InputError):
-        for p in exc.problems:
-            click.echo(f"{p.severity}: {p}", err=True)
-        click.echo("nothing was written.", err=True)
-    else:
-        click.echo(f"error: {exc}", err=True)
-    sys.exit(exc.exit_code)
 
 
 def register(main: click.Group) -> None:
