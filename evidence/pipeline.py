@@ -14,6 +14,7 @@ from typing import Callable
 import pandas as pd
 
 from .check.quote_checks import QuoteCheck, check_quotes
+from .check.memo import CheckMemo
 from .check.report import ArticleReport, check_workspace, notices_by_citekey
 from .load.database import build_database
 from .errors import ROOT_CAUSES, InputError, Problem, has_errors
@@ -55,10 +56,16 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     synthesis = synthesise(ws)
     texts = load_texts(settings, ws.bibliography)  # empty when nothing was ever resolved: then no claim is checked, at no cost
     quotes = tuple(check_quotes(ws.claims, texts)) if texts else ()
-    reports = check_workspace(ws, notices_by_citekey(metadata), synthesis.grade, {q.claim_id: q for q in quotes})
+    reports = check_workspace(ws, notices_by_citekey(metadata), synthesis.grade, {q.claim_id: q for q in quotes},
+                              CheckMemo(check_cache_dir(settings)), synthesis.grade_inputs)
     if progress:
         progress("checked")
     return Checked(ws, tuple(reports), tuple(problems), metadata, synthesis, quotes)
+
+
+def check_cache_dir(settings: Settings) -> Path:
+    """Each statement's last check result, by a digest of its inputs (``check/memo.py``); safe to delete."""
+    return settings.root / ".evidence-cache" / "check"
 
 
 def build(settings: Settings, progress: Progress | None = None,

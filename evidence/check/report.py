@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -21,6 +21,7 @@ from .quote_checks import QuoteCheck, quote_problems
 from ..read.anchoring import describe_difference
 from .attribution import AttributionCheck, check_statement, study_facts
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
+from .memo import CheckMemo, statement_digest
 from .verdicts import Verdict, verdict_for
 
 ATTRIBUTION_HINTS = {
@@ -146,6 +147,7 @@ def _notice_problems(s: Statement, linked: list[dict[str, object]],
 
 def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None,
                     grade: Grader | None = None, quotes: Mapping[str, QuoteCheck] | None = None,
+                    memo: CheckMemo | None = None, grade_inputs: Callable[[Sequence[str]], object] | None = None,
                     ) -> list[ArticleReport]:
     """Verdicts and article-level checks for every article in the workspace.
 
@@ -153,8 +155,15 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
     by the pipeline); without it a design-only stand-in grades the evidence. ``quotes`` (claim_id ->
     :class:`QuoteCheck`, from the cached source text) adds warnings for statements resting on a quote
     that is not in its source, and for misplaced locators.
+
+    ``memo`` (``memo.py``) keeps each statement's result by a digest of its inputs, so only the
+    statements an edit touches are checked again; the grader's own inputs (the pooled comparisons
+    a set of claims takes part in) come from ``grade_inputs``, and without it a custom grader is
+    never memoised.
     """
     notices = notices or {}
+    if memo is None or (grade is not None and grade_inputs is None):
+        memo = CheckMemo(None)
     study_cols = [c for c in ("citekey", "design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
                   if c in ws.studies.columns]
     claims = ws.claims.merge(ws.studies[study_cols].rename(columns={"n": "study_n"}), on="citekey", how="left")
@@ -173,54 +182,12 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
         verdicts, problems, attributions = [], [], []
         for s in statements:
             linked = linked_by_statement.get((article.slug, s.statement_id), [])
-            where = dict(file=s.source_file, line=s.source_line)
-            cited_ok = True
-            for key in s.cites:
-                if key not in citekeys:
-                    problems.append(Problem(**where, code="unknown-citation",
-                                            message=f"{s.statement_id} cites '{key}', which is not in the library",
-                                            hint="add the reference to references/*.bib or fix the citekey", field="cites"))
-            evidence_keys = sorted({str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")})
-            # what the quote says of its source (year, design, size, duration): the cited study, else its evidence
-            checks = check_statement(s, facts, evidence_keys)
-            attributions.extend(checks)
-            for c in checks:
-                if c.status == "disagrees":
-                    hint = "say 'a review' or cite the primary study" if c.code == "review-cited-as-study" \
-                        else ATTRIBUTION_HINTS[c.field]
-                    problems.append(Problem(**where, code=c.code, message=c.message, hint=hint, severity="warning",
-                                            field="cites"))
-            favouring = {str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")}
-            if s.cites and favouring and not favouring & set(s.cites):
-                cited_ok = False
-                problems.append(Problem(**where, code="cited-source-lacks-claim", severity="warning",
-                                        message=f"{s.statement_id}: cited source ({', '.join(s.cites)}) does not carry "
-                                                f"this claim; the evidence comes from {', '.join(sorted(favouring))}",
-                                        hint="cite the study that carries the claim", field="cites"))
-            v = verdict_for(s, linked, cited_ok, grade)
+            v, found, checks = memo.result(
+                _digest(s, linked, citekeys, facts, notices, grade_inputs),
+                lambda s=s, linked=linked: _check_one(s, linked, citekeys, facts, notices, grade))
             verdicts.append(v)
-            problems.extend(_notice_problems(s, linked, notices))
-            if s.anchor == "changed":
-                problems.append(Problem(**where, code="statement-changed",
-                                        message=f"{s.statement_id}: the article's wording changed — re-check: "
-                                                f"{describe_difference(s.quote, s.current_text or '')} "
-                                                f"({s.score:.0f}% similar; now: '{(s.current_text or '')[:80]}')",
-                                        hint=f"re-check its evidence, then `evidence accept {article.slug} "
-                                             f"{s.statement_id}` takes the new wording", field="quote"))
-            if v.verdict == "unsupported":
-                problems.append(Problem(**where, code="no-evidence",
-                                        message=f"{s.statement_id}: no evidence supports '{s.quote[:70]}'",
-                                        hint="link claims in the .links.csv file, or mark the statement as opinion",
-                                        field="statement_id"))
-            if v.numeric_check == "disagrees":
-                problems.append(Problem(**where, code="number-mismatch",
-                                        message=f"{s.statement_id}: " + next(r for r in v.reasons if r.startswith("number:")),
-                                        hint="correct the number in the article or link the evidence for it",
-                                        field="asserts"))
-            elif v.numeric_check == "no_number" and v.verdict != "not_checkable":
-                problems.append(Problem(**where, code="number-unverified", severity="warning",
-                                        message=f"{s.statement_id}: " + next(r for r in v.reasons if r.startswith("number:")),
-                                        hint="link a claim that reports the number", field="asserts"))
+            problems.extend(found)
+            attributions.extend(checks)
         if quotes:
             problems.extend(quote_problems(statements, linked_by_statement, quotes))
         refs = check_reference_list(article, library)
@@ -238,4 +205,69 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
                                     "it is not checkable)", severity="warning"))
         reports.append(ArticleReport(article, tuple(statements), tuple(verdicts), tuple(refs), tuple(uncovered),
                                      tuple(problems), tuple(attributions)))
+    memo.save()
     return reports
+
+
+def _digest(s: Statement, linked: list[dict[str, object]], citekeys: set[str], facts: Mapping[str, object],
+            notices: Mapping[str, list[dict[str, object]]], grade_inputs: Callable[[Sequence[str]], object] | None) -> str:
+    """Everything ``_check_one`` reads for this statement, beyond the statement and its linked claims."""
+    evidence_keys = sorted({str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")})
+    compared = s.cites or tuple(evidence_keys)
+    return statement_digest(s, linked, tuple(k in citekeys for k in s.cites), [facts.get(k) for k in compared],
+                            [notices.get(k, []) for k in evidence_keys],
+                            grade_inputs([str(c["claim_id"]) for c in linked]) if grade_inputs else None)
+
+
+def _check_one(s: Statement, linked: list[dict[str, object]], citekeys: set[str], facts: Mapping[str, object],
+               notices: Mapping[str, list[dict[str, object]]], grade: Grader | None,
+               ) -> tuple[Verdict, list[Problem], list[AttributionCheck]]:
+    """One statement: its verdict, its problems and its attribution checks (from its own inputs only)."""
+    problems: list[Problem] = []
+    where = dict(file=s.source_file, line=s.source_line)
+    cited_ok = True
+    for key in s.cites:
+        if key not in citekeys:
+            problems.append(Problem(**where, code="unknown-citation",
+                                    message=f"{s.statement_id} cites '{key}', which is not in the library",
+                                    hint="add the reference to references/*.bib or fix the citekey", field="cites"))
+    evidence_keys = sorted({str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")})
+    # what the quote says of its source (year, design, size, duration): the cited study, else its evidence
+    checks = check_statement(s, facts, evidence_keys)
+    for c in checks:
+        if c.status == "disagrees":
+            hint = "say 'a review' or cite the primary study" if c.code == "review-cited-as-study" \
+                else ATTRIBUTION_HINTS[c.field]
+            problems.append(Problem(**where, code=c.code, message=c.message, hint=hint, severity="warning",
+                                    field="cites"))
+    favouring = {str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")}
+    if s.cites and favouring and not favouring & set(s.cites):
+        cited_ok = False
+        problems.append(Problem(**where, code="cited-source-lacks-claim", severity="warning",
+                                message=f"{s.statement_id}: cited source ({', '.join(s.cites)}) does not carry "
+                                        f"this claim; the evidence comes from {', '.join(sorted(favouring))}",
+                                hint="cite the study that carries the claim", field="cites"))
+    v = verdict_for(s, linked, cited_ok, grade)
+    problems.extend(_notice_problems(s, linked, notices))
+    if s.anchor == "changed":
+        problems.append(Problem(**where, code="statement-changed",
+                                message=f"{s.statement_id}: the article's wording changed — re-check: "
+                                        f"{describe_difference(s.quote, s.current_text or '')} "
+                                        f"({s.score:.0f}% similar; now: '{(s.current_text or '')[:80]}')",
+                                hint=f"re-check its evidence, then `evidence accept {s.slug} "
+                                     f"{s.statement_id}` takes the new wording", field="quote"))
+    if v.verdict == "unsupported":
+        problems.append(Problem(**where, code="no-evidence",
+                                message=f"{s.statement_id}: no evidence supports '{s.quote[:70]}'",
+                                hint="link claims in the .links.csv file, or mark the statement as opinion",
+                                field="statement_id"))
+    if v.numeric_check == "disagrees":
+        problems.append(Problem(**where, code="number-mismatch",
+                                message=f"{s.statement_id}: " + next(r for r in v.reasons if r.startswith("number:")),
+                                hint="correct the number in the article or link the evidence for it",
+                                field="asserts"))
+    elif v.numeric_check == "no_number" and v.verdict != "not_checkable":
+        problems.append(Problem(**where, code="number-unverified", severity="warning",
+                                message=f"{s.statement_id}: " + next(r for r in v.reasons if r.startswith("number:")),
+                                hint="link a claim that reports the number", field="asserts"))
+    return v, problems, checks

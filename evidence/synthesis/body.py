@@ -4,7 +4,8 @@ pooled comparisons and the grader the check stage uses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from functools import cached_property
+from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -20,6 +21,20 @@ STUDY_FIELDS = ("design", "n", "funding", "risk_of_bias", "risk_of_bias_reason",
 class Synthesis:
     comparisons: tuple[Comparison, ...]
     grade: Grader
+
+    @cached_property
+    def _by_claim(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for i, c in enumerate(self.comparisons):
+            for claim_id in c.claims:
+                index.setdefault(claim_id, []).append(i)
+        return index
+
+    def grade_inputs(self, claim_ids: Sequence[str]) -> tuple[Comparison, ...]:
+        """What ``grade`` reads for a body of these claims: the comparisons pooling any of them, in order
+        (the incremental check keys a statement's result on them)."""
+        found = sorted({i for k in claim_ids for i in self._by_claim.get(k, ())})
+        return tuple(self.comparisons[i] for i in found)
 
 
 def claim_records(ws: Workspace) -> list[dict[str, object]]:
