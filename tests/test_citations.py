@@ -119,3 +119,19 @@ def test_large_libraries_are_formatted_in_worker_processes_with_identical_output
     assert in_process.worker_pids == set()
     assert spread.worker_pids and os.getpid() not in spread.worker_pids  # another process did the work
     assert parallel == serial
+
+
+def test_memoised_style_lookups_format_exactly_as_citeproc_does(shipped, monkeypatch):
+    """The XPath memo (citations.py) is a speed-up only: every entry of the real library, in every
+    style, equals citeproc-py's own output with its own lookups."""
+    import evidence.render.citations as citations
+    from citeproc import model
+
+    items = [csl_item(b) for b in load_site_data(shipped.db_path).bibliography]
+    memoised = CitationFormatter(None).format(items)
+    assert model.CitationStylesElement.xpath_search is citations._memoised_xpath_search
+    assert citations._XPATH  # the lookups were remembered
+    monkeypatch.setattr(model.CitationStylesElement, "xpath_search", citations._ORIGINAL_XPATH[0])
+    monkeypatch.setattr(citations, "_install_xpath_memo", lambda: None)
+    plain = CitationFormatter(None).format(items)
+    assert plain == memoised and len(plain) == len(items) > 10

@@ -127,6 +127,33 @@ def csl_item(row: Mapping[str, object]) -> dict[str, object]:
     return item
 
 
+_XPATH: dict[tuple[object, str], list[object]] = {}
+
+
+def _memoised_xpath_search(self: object, expression: str) -> list[object]:
+    """citeproc-py runs the same XPath queries (macros, layout, inherited options) on the same
+    style elements for every entry: about a third of its time at 10k entries. A style tree is
+    not changed while it formats, so each (element, expression) is looked up once; the element
+    held as a key keeps its lxml proxy, so the key stays valid. A fresh list is handed out each
+    time, as the original does."""
+    key = (self, expression)
+    found = _XPATH.get(key)
+    if found is None:
+        found = _XPATH[key] = self.xpath(expression, namespaces=self.nsmap)  # type: ignore[attr-defined]
+    return list(found)
+
+
+_ORIGINAL_XPATH: list[object] = []  # citeproc-py's own method, kept for the test that compares the two
+
+
+def _install_xpath_memo() -> None:
+    from citeproc import model
+
+    if model.CitationStylesElement.xpath_search is not _memoised_xpath_search:
+        _ORIGINAL_XPATH[:] = [model.CitationStylesElement.xpath_search]
+        model.CitationStylesElement.xpath_search = _memoised_xpath_search  # type: ignore[method-assign]
+
+
 def _style_source(key: str) -> bytes:
     text = Path(get_style_filepath(STYLES[key])).read_text(encoding="utf-8")
     for old, new in _PATCHES[key]:
@@ -150,6 +177,8 @@ class CitationFormatter:
 
     def _style(self, key: str) -> CitationStylesStyle:
         if key not in self._styles:
+            _install_xpath_memo()
+            _XPATH.clear()  # bounded: the elements of styles no longer in use are let go
             self._styles[key] = CitationStylesStyle(io.BytesIO(_style_source(key)), validate=False)
         return self._styles[key]
 
