@@ -305,20 +305,70 @@ class DocxCache:
         if path.is_file():
             return path.read_bytes()
         data = render_report(report, "docx")
+        self._store(path, data)
+        return data
+
+    def start(self, reports: list[WriterReport], workers: int = 1) -> "PendingDocx":
+        """Begin making the files of many reports; ``result()`` of what is returned waits and gives them in order.
+
+        The files not in the cache are made in worker processes (spawned, like the page workers)
+        while the caller goes on building pages, so a first render of hundreds of articles does
+        not wait on python-docx in one process. ``workers`` < 2 or a single missing file: made here.
+        """
+        paths = {}
+        if self.folder is not None:
+            for rep in reports:
+                key = self._key(rep)
+                self.used.add(key)
+                paths[rep.slug] = self.folder / f"{key}.docx"
+        missing = [rep for rep in reports if self.folder is None or not paths[rep.slug].is_file()]
+        return PendingDocx(self, reports, paths, missing if workers >= 2 and len(missing) >= 2 else [], workers)
+
+    def _store(self, path: Path, data: bytes) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(data)
             tmp.replace(path)
         except OSError:
             pass  # a read-only workspace only makes rendering slower
-        return data
 
     def prune(self) -> None:
         if self.folder is not None and self.folder.is_dir():
             for path in self.folder.glob("*.docx"):
                 if path.stem not in self.used:
                     path.unlink(missing_ok=True)
+
+
+class PendingDocx:
+    """Reports' .docx files being made in worker processes; ``cancel`` stops them (a failed render)."""
+
+    def __init__(self, cache: DocxCache, reports: list[WriterReport], paths: dict[str, Path],
+                 missing: list[WriterReport], workers: int):
+        self.cache, self.reports, self.paths = cache, reports, paths
+        self.pool = None
+        self.futures = {}
+        if missing:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            self.pool = ProcessPoolExecutor(max_workers=min(workers, len(missing)), mp_context=get_context("spawn"))
+            self.futures = {rep.slug: self.pool.submit(render_report, rep, "docx") for rep in missing}
+
+    def result(self) -> list[bytes]:
+        try:
+            made = {slug: f.result() for slug, f in self.futures.items()}
+        finally:
+            self.cancel()
+        for slug, data in made.items():
+            if slug in self.paths:
+                self.cache._store(self.paths[slug], data)
+        return [made[rep.slug] if rep.slug in made else self.cache.get(rep) for rep in self.reports]
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
 
 def report_file_name(slug: str, fmt: str) -> str:

@@ -28,6 +28,7 @@ from .template_checks import check_templates, template_problem
 from ..errors import EvidenceError, InputError, Problem
 from .incremental import CODE_VERSION, Manifest, all_templates_digest, combined, manifest_for, value_digest
 from .pages import Pages
+from .parallel import cores
 from ..load.database import fetch_df, read_only, stored_digest
 from ..outputs import SITE_MARKER, check_site_folder, clean_leftovers
 from ..query.runner import Query, discover, shadowed
@@ -319,14 +320,19 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     def claims_csv(rel: str, claims: list[dict[str, object]]) -> None:
         pages.made(rel, value_digest(list(map(itemgetter(*CSV_COLUMNS), claims))), lambda: _claims_csv(claims))
 
+    docx_cache = DocxCache(cache_dir(settings) / "reports")
+    reports = writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path))
+    docx = docx_cache.start(reports, cores())  # made in worker processes while the pages are built here
     try:
-        docx_cache = DocxCache(cache_dir(settings) / "reports")
-        for rep in writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path)):
-            writer.write(f"reports/{report_file_name(rep.slug, 'docx')}", docx_cache.get(rep))
-            writer.write(f"reports/{report_file_name(rep.slug, 'markdown')}", render_report(rep, "markdown"))
-        docx_cache.prune()
+        for rep in reports:
+            pages.made(f"reports/{report_file_name(rep.slug, 'markdown')}", value_digest(rep),
+                       lambda rep=rep: render_report(rep, "markdown"))
         _pages(settings, writer, progress, site, results, queries, pages, page, claims_csv)
+        for rep, data_docx in zip(reports, docx.result(), strict=True):
+            writer.write(f"reports/{report_file_name(rep.slug, 'docx')}", data_docx)
+        docx_cache.prune()
     except BaseException:
+        docx.cancel()
         pages.abort()
         raise
     pages.close()

@@ -1,0 +1,51 @@
+"""Reports for writers made in worker processes are the files made in this process, byte for byte.
+
+The workspace is the benchmark's synthetic one (``bench/generate.py``, marked synthetic, never
+shipped). Not timed: correctness only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from evidence import pipeline
+from evidence.render.report import DocxCache, load_report, render_report
+
+
+@pytest.fixture
+def reports(tmp_path: Path):
+    from bench.generate import generate
+
+    settings = generate(tmp_path / "ws", studies=20, claims=120, articles=3, statements=6)
+    pipeline.build(settings)
+    return [load_report(settings, f"synthetic-{i}") for i in range(3)]
+
+
+def test_docx_made_in_worker_processes_equal_those_made_here(reports, tmp_path):
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: the reports are rightly made in this process")
+    here = [render_report(r, "docx") for r in reports]
+    cache = DocxCache(tmp_path / "cache")
+    pending = cache.start(reports, workers=2)
+    assert pending.pool is not None and len(pending.futures) == 3  # nothing cached yet: all three in workers
+    assert pending.result() == here
+    assert sorted(p.stem for p in (tmp_path / "cache").glob("*.docx")) == sorted(cache.used)
+    again = DocxCache(tmp_path / "cache").start(reports, workers=2)
+    assert again.pool is None and again.result() == here  # all cached: no worker started
+
+
+def test_a_changed_report_is_made_again_and_pruning_drops_the_old_file(reports, tmp_path):
+    from dataclasses import replace
+
+    cache = DocxCache(tmp_path / "cache")
+    cache.start(reports, workers=1).result()
+    changed = [replace(reports[0], title=reports[0].title + " (edited)"), *reports[1:]]
+    fresh = DocxCache(tmp_path / "cache")
+    pending = fresh.start(changed, workers=2)
+    assert pending.pool is None  # one missing file is made here, not in a worker
+    assert pending.result()[0] == render_report(changed[0], "docx") != render_report(reports[0], "docx")
+    fresh.prune()
+    assert len(list((tmp_path / "cache").glob("*.docx"))) == 3
