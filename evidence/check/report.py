@@ -19,6 +19,7 @@ from ..errors import Problem
 from ..model import Article, Grader, Statement, Workspace
 from .quote_checks import QuoteCheck, quote_problems
 from ..read.anchoring import describe_difference
+from ..read.records import plain_records
 from .attribution import AttributionCheck, check_statement, study_facts
 from .reflist import LibraryIndex, ReferenceCheck, check_reference_list
 from .memo import CheckMemo, statement_digest
@@ -171,7 +172,7 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
     links = ws.links.rename(columns={"note": "link_note"})[["slug", "statement_id", "claim_id", "relation", "link_note"]]
     linked_all = links.merge(claims, on="claim_id", how="inner")
     linked_by_statement: dict[tuple[str, str], list[dict[str, object]]] = {}
-    for rec in linked_all.astype(object).where(linked_all.notna(), None).to_dict("records"):
+    for rec in plain_records(linked_all):
         linked_by_statement.setdefault((rec["slug"], rec["statement_id"]), []).append(rec)
     citekeys = set(ws.bibliography["citekey"])
     facts = study_facts(ws.bibliography, ws.studies, ws.claims)

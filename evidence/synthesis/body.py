@@ -10,6 +10,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from ..model import Grader, Workspace
+from ..read.records import plain_records
 from ..read.tables import split_list
 from .certainty import grader
 from .comparisons import Comparison, pooled_estimates
@@ -43,7 +44,7 @@ def claim_records(ws: Workspace) -> list[dict[str, object]]:
     studies = ws.studies[cols].dropna(subset=["citekey"]).drop_duplicates("citekey").rename(columns={"n": "study_n"})
     merged = ws.claims.dropna(subset=["claim_id"]).merge(studies, on="citekey", how="left")
     merged["n"] = merged["n"].fillna(merged["study_n"]) if "study_n" in merged else merged["n"]
-    records = merged.astype(object).where(merged.notna(), None).to_dict("records")
+    records = plain_records(merged)
     for r in records:
         r["includes"] = split_list(r.get("includes"))
     return records
