@@ -346,11 +346,13 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
         page(str(ap.article["href"]), "article.html", reports=reports, **as_context(ap))
     if progress:
         progress("article pages")
+    # every finding is in the page's CSV; the page prints its table's best rows, so the full list stays
+    # out of the context (pickled for the digest and for a worker: a million claims made it gigabytes)
     for tp in site.treatments:
-        page(str(tp.treatment["href"]), "treatment.html", **as_context(tp))
+        page(str(tp.treatment["href"]), "treatment.html", **_without(as_context(tp), "all_claims"))
         claims_csv(f"treatments/{tp.table.csv}", tp.all_claims)
     for sp in site.scar_types:
-        page(str(sp.scar_type["href"]), "scar_type.html", **as_context(sp))
+        page(str(sp.scar_type["href"]), "scar_type.html", **_without(as_context(sp), "all_claims"))
         claims_csv(f"scar-types/{sp.table.csv}", sp.all_claims)
     for st in site.studies:
         page(str(st.study["href"]), "study.html", **as_context(st))
@@ -382,6 +384,10 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
          studies=[s.study for s in site.studies], queries=query_list)
     writer.write("static/style.css", pages.env.get_template("style.css").render())
     writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+def _without(context: dict[str, object], name: str) -> dict[str, object]:
+    return {k: v for k, v in context.items() if k != name}
 
 
 def _claims_csv(claims: list[dict[str, object]]) -> str:
