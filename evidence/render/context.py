@@ -18,6 +18,7 @@ from .article_text import Block, article_blocks
 from .citations import STYLE_LABELS, Formatted
 from ..load.database import fetch_records, read_only
 from .fragments import text_fragment_url
+from .lazy import LazyPages
 from .jsonld import article_graph, identifier_links, study_graph
 from .findings import PooledPlot, pooled_plots, summary_of_findings
 from .labels import COMPARATOR_LABEL, DESIGN_LABEL, RELATION_LABEL, RELATION_ORDER, VERDICT_ICON, VERDICT_LABEL, claim_number, design_label, num, safe_name
@@ -188,12 +189,13 @@ class StudyPage:
 
 @dataclass(frozen=True)
 class Site:
-    """The whole linked site, built before a single page is written (as Pelican does)."""
+    """The whole linked site, built before a single page is written (as Pelican does); study pages
+    are made as they are rendered (``LazyPages``), from rows linked here."""
 
     articles: list[ArticlePage]
     treatments: list[TreatmentPage]
     scar_types: list[ScarTypePage]
-    studies: list[StudyPage]
+    studies: LazyPages[StudyPage]
     claims_json: list[Row]
 
 
@@ -378,19 +380,21 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
                                        _statements_of(claims), claims))
 
     claims_by_study = group(data.claims, "citekey")
-    study_pages = []
     for s in data.studies:
         s["href"] = f"studies/{safe_name(s['citekey'])}.html"
         s["label"] = f"{s['first_author'] or s['citekey']} {s['year'] or ''}".strip()
         s["design_label"] = design_label(s["design"])
+
+    def study_page(s: Row) -> StudyPage:
         f = formatted.get(str(s["citekey"]))
         citations = [{"style": k, "label": STYLE_LABELS[k], "html": f.html[k]} for k in STYLE_LABELS] if f else []
         claims = claims_by_study.get(s["citekey"], [])
         statements = _statements_of(claims)
-        study_pages.append(StudyPage(
+        return StudyPage(
             s, citations, [{"kind": k, "value": v, "url": u} for k, v, u in identifier_links(s)],
             notices.get(str(s["citekey"]), []), claims, statements,
-            study_graph(s, f"{base}{s['href']}", statements, base)))
+            study_graph(s, f"{base}{s['href']}", statements, base))
+    study_pages = LazyPages(data.studies, study_page)
 
     claims_json = [{
         "article": s["slug"], "id": s["statement_id"], "quote": s["quote"], "verdict": s["verdict"],

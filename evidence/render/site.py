@@ -381,7 +381,7 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
          treatments=[t.treatment for t in site.treatments if t.treatment["id"] not in CONTROLS],
          comparators=[t.treatment for t in site.treatments if t.treatment["id"] in CONTROLS],
          scar_types=[s.scar_type for s in site.scar_types],
-         studies=[s.study for s in site.studies], queries=query_list)
+         studies=site.studies.rows, queries=query_list)
     writer.write("static/style.css", pages.env.get_template("style.css").render())
     writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
 
