@@ -71,10 +71,13 @@ def _encode(result: Result) -> list[object]:
     return [dataclasses.asdict(verdict), [p.as_dict() for p in problems], [dataclasses.asdict(a) for a in attributions]]
 
 
+_FIELDS = {cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in (Verdict, Problem, AttributionCheck)}
+
+
 def _tuples(cls: type, data: dict[str, Any]) -> dict[str, Any]:
     """JSON gives lists back; the dataclasses hold tuples."""
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in {f.name for f in
-                                                                                       dataclasses.fields(cls)}}
+    names = _FIELDS[cls]
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names}
 
 
 def _decode(entry: list[Any]) -> Result:
