@@ -177,7 +177,7 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
         linked_by_statement.setdefault((rec["slug"], rec["statement_id"]), []).append(rec)
     citekeys = set(ws.bibliography["citekey"])
     facts = study_facts(ws.bibliography, ws.studies, ws.claims)
-    library = LibraryIndex(ws.bibliography)
+    library: LibraryIndex | None = None  # indexed when the first article with a reference list needs it
     reports = []
     for article in ws.articles:
         statements = [s for s in ws.statements if s.slug == article.slug]
@@ -192,7 +192,9 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
             attributions.extend(checks)
         if quotes:
             problems.extend(quote_problems(statements, linked_by_statement, quotes))
-        refs = check_reference_list(article, library)
+        if article.references and library is None:
+            library = LibraryIndex(ws.bibliography)
+        refs = check_reference_list(article, library) if library is not None and article.references else []
         for r in refs:
             for d in r.defects:
                 problems.append(Problem(article.source_file, r.line, f"reference-{d.code}", f"reference {r.number}: {d.message}",
