@@ -4,7 +4,8 @@
     python -m bench.run --claims 100000 --studies 10000 --articles 50 --statements 60 --json bench.json
 
 Every step is printed as seconds and as a ratio to its floor, measured in the same run on the
-same generated data (``bench/floor.py``), with the run's peak memory so far (resident set
+same generated data (``bench/floor.py``), with the CPU seconds it took (this process and its
+finished children: on a shared machine the wall time mostly measures the neighbours) and the run's peak memory so far (resident set
 size of this process plus its largest child, from ``getrusage``). ``--json FILE`` writes the
 same figures. Performance goals live here, not in tests.
 """
@@ -35,6 +36,7 @@ class Step:
     peak_mb: float = 0.0
     floor_name: str = ""
     floor: float = 0.0
+    cpu: float = 0.0  # CPU seconds of this process and its finished children: on a shared machine, what the step cost
 
     @property
     def ratio(self) -> float | None:
@@ -48,11 +50,16 @@ def peak_mb() -> float:
     return (own + children) / 1024
 
 
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(name: str, fn, steps: list[Step], floor_key: str = ""):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     value = fn()
-    steps.append(Step(name, time.perf_counter() - start, floor_key, peak_mb()))
-    print(f"  {name}: {steps[-1].seconds:.3f} s", file=sys.stderr, flush=True)
+    steps.append(Step(name, time.perf_counter() - start, floor_key, peak_mb(), cpu=cpu_seconds() - cpu))
+    print(f"  {name}: {steps[-1].seconds:.3f} s ({steps[-1].cpu:.1f} CPU s)", file=sys.stderr, flush=True)
     return value
 
 
@@ -89,7 +96,8 @@ def main() -> None:
     edit_one_claim(settings.references_dir / "claims.csv")
     timed("build after one claim changed", lambda: pipeline.build(settings), steps, "hash")
     one = timed("site after one claim changed", lambda: pipeline.render(settings), steps, "hash")
-    steps.append(Step("one claim edited: build + site", steps[-2].seconds + steps[-1].seconds, "hash", peak_mb()))
+    steps.append(Step("one claim edited: build + site", steps[-2].seconds + steps[-1].seconds, "hash", peak_mb(),
+                      cpu=steps[-2].cpu + steps[-1].cpu))
 
     print("  measuring the floor ...", file=sys.stderr, flush=True)
     floor = floors.lower(early, floors.measure(root, site.pages))
@@ -109,10 +117,10 @@ def main() -> None:
           f"jinja2 {floor.pages} pages {floor.render:.3f} s ({floor.pages / floor.render:.0f} pages/s), "
           f"input hash {floor.hash:.4f} s\n")
     width = max(len(s.name) for s in steps)
-    print(f"{'step':<{width}}  {'seconds':>8}  {'x floor':>8}  {'peak MB':>8}  floor")
+    print(f"{'step':<{width}}  {'seconds':>8}  {'x floor':>8}  {'CPU s':>8}  {'peak MB':>8}  floor")
     for s in steps:
         ratio = f"{s.ratio:8.1f}" if s.ratio is not None else f"{'—':>8}"
-        print(f"{s.name:<{width}}  {s.seconds:8.3f}  {ratio}  {s.peak_mb:8.0f}  {s.floor_name}")
+        print(f"{s.name:<{width}}  {s.seconds:8.3f}  {ratio}  {s.cpu:8.1f}  {s.peak_mb:8.0f}  {s.floor_name}")
     if args.json:
         args.json.write_text(json.dumps({
             "scale": {"studies": args.studies, "claims": args.claims, "articles": args.articles,
@@ -120,7 +128,8 @@ def main() -> None:
             "floor": {"parse": floor.parse, "read_csv": floor.read_csv, "aggregate": floor.aggregate,
                       "render": floor.render, "hash": floor.hash},
             "steps": {s.name: {"seconds": round(s.seconds, 4), "ratio": round(s.ratio, 2) if s.ratio else None,
-                               "floor": s.floor_name, "peak_memory_mb": round(s.peak_mb, 1)} for s in steps},
+                               "floor": s.floor_name, "cpu_seconds": round(s.cpu, 2),
+                               "peak_memory_mb": round(s.peak_mb, 1)} for s in steps},
             "peak_memory_mb": round(peak_mb(), 1)}, indent=1) + "\n", encoding="utf-8")
 
 
