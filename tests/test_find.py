@@ -2,15 +2,22 @@
 
 Records come from the real PubMed EFetch recordings in ../shared/external/pubmed/ (served
 by :class:`Replay`); the ESearch answers are written for these tests (NCBI's JSON shape,
-PMIDs of the recordings) and say so where they are built. Europe PMC's fallback answer is
-its real recorded core search. Nothing is patched: the client is pointed at the server.
+PMIDs of the recordings) and say so where they are built. ESummary answers are the real
+recording (pubmed/biopython/esummary1.xml) for its two PMIDs; for the PMIDs of the EFetch
+recordings (no ESummary of them was recorded) they are derived from the real EFetch
+records by :func:`docsum_from_efetch`, in the recording's legacy DocSum shape, and marked
+so. Europe PMC's fallback answer is its real recorded core search. Nothing is patched: the
+client is pointed at the server.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import socket
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
 import pytest
 from werkzeug import Request, Response
@@ -58,11 +65,72 @@ class NcbiSearch:
         return Response(json.dumps(body), content_type="application/json; charset=UTF-8")
 
 
+def docsum_from_efetch(article: ET.Element) -> bytes:
+    """A legacy ``<DocSum>`` DERIVED FOR THESE TESTS from a real EFetch ``<PubmedArticle>`` (not a recording):
+    the items of the real esummary1.xml, and the record's CommentsCorrections notice links as the esummary
+    DTD's ``Reference`` structure (RefSource, RefType, PMID)."""
+    cit, art = article.find("MedlineCitation"), article.find("MedlineCitation/Article")
+    pmid = cit.findtext("PMID")
+
+    def item(name, value, kind="String"):
+        return f'\t<Item Name="{name}" Type="{kind}">{escape(value or "")}</Item>\n'
+
+    def listed(name, entries):
+        return f'\t<Item Name="{name}" Type="List">\n' + "".join("\t" + e for e in entries) + "\t</Item>\n"
+
+    date = art.find("Journal/JournalIssue/PubDate")
+    authors = [f"{a.findtext('LastName')} {a.findtext('Initials') or ''}".strip()
+               for a in art.findall("AuthorList/Author") if a.findtext("LastName")]
+    ids = [item(i.get("IdType"), i.text) for i in article.findall("PubmedData/ArticleIdList/ArticleId")]
+    refs = [f'<Item Name="Reference" Type="Structure">{item("RefSource", c.findtext("RefSource"))}'
+            f'{item("RefType", c.get("RefType"))}{item("PMID", c.findtext("PMID"), "Integer")}</Item>\n'
+            for c in cit.findall("CommentsCorrectionsList/CommentsCorrections")
+            if c.get("RefType", "").startswith(("Erratum", "Retraction", "ExpressionOfConcern"))]
+    body = (f"<DocSum>\n\t<Id>{pmid}</Id>\n" + item("PubDate", " ".join(date.itertext()).strip(), "Date")
+            + item("Source", art.findtext("Journal/ISOAbbreviation"))
+            + listed("AuthorList", [item("Author", a) for a in authors])
+            + item("Title", "".join(art.find("ArticleTitle").itertext()))
+            + item("Volume", art.findtext("Journal/JournalIssue/Volume"))
+            + item("Issue", art.findtext("Journal/JournalIssue/Issue"))
+            + item("Pages", art.findtext("Pagination/MedlinePgn"))
+            + listed("PubTypeList", [item("PubType", p.text) for p in art.findall("PublicationTypeList/PublicationType")])
+            + listed("ArticleIds", ids) + listed("References", refs)
+            + item("HasAbstract", "1" if art.find("Abstract") is not None else "0", "Integer")
+            + item("FullJournalName", art.findtext("Journal/Title")) + "</DocSum>\n")
+    return body.encode("utf-8")
+
+
+class NcbiSummary:
+    """ESummary (legacy XML). Real DocSums of esummary1.xml for its PMIDs; for the EFetch recordings' PMIDs,
+    DocSums derived from those records (:func:`docsum_from_efetch`). ``fault`` answers instead when set."""
+
+    def __init__(self, server, efetch: dict[str, bytes]):
+        self.recording = external("pubmed/biopython/esummary1.xml").read_bytes()
+        self.docs = {re.search(rb"<Id>(\d+)</Id>", d).group(1).decode(): d
+                     for d in re.findall(rb"<DocSum>.*?</DocSum>\n", self.recording, re.S)}
+        for raw in efetch.values():
+            for article in ET.fromstring(raw).findall("PubmedArticle"):
+                self.docs.setdefault(article.findtext("MedlineCitation/PMID"), docsum_from_efetch(article))
+        self.requests: list[dict[str, str]] = []
+        self.fault = None
+        server.expect_request("/ncbi/esummary.fcgi").respond_with_handler(self._esummary)
+
+    def _esummary(self, request: Request) -> Response:
+        self.requests.append(dict(request.args))
+        if self.fault is not None:
+            return self.fault(request)
+        head = self.recording.split(b"<DocSum>")[0]  # the real answer's declaration, DOCTYPE and root
+        docs = [self.docs[i] for i in request.args.get("id", "").split(",") if i in self.docs]
+        return Response(head + b"\n".join(docs) + b"\n</eSummaryResult>\n", content_type="text/xml; charset=UTF-8")
+
+
 @pytest.fixture
 def ncbi(replay):
     for pmid, rel in RECORDS.items():
         replay.pubmed[pmid] = external(rel).read_bytes()
-    return NcbiSearch(replay.server, RELEVANCE)
+    search = NcbiSearch(replay.server, RELEVANCE)
+    search.summary = NcbiSummary(replay.server, replay.pubmed)
+    return search
 
 
 @pytest.fixture
@@ -93,16 +161,31 @@ def test_ranks_best_evidence_first_marks_notices_and_sends_one_efetch(ws, replay
     (sent,) = ncbi.requests
     assert (sent["db"], sent["term"], sent["sort"], sent["retmode"]) == ("pubmed", "dermatology", "relevance", "json")
     assert sent["tool"] == "evidence-desk" and sent["email"] == "editor@example.org"
-    assert replay.hits["pubmed"] == 1  # one EFetch for all six records
+    assert len(ncbi.summary.requests) == 1 and replay.hits["pubmed"] == 0  # one ESummary for all six, no EFetch
+    assert ncbi.summary.requests[0]["id"] == ",".join(RELEVANCE) and report.result.requests == 2
 
 
-def test_records_are_cached_like_resolve_and_offline_search_needs_no_network(ws, replay, ncbi):
+def test_summaries_are_cached_and_offline_search_needs_no_network(ws, replay, ncbi):
     find(ws, "dermatology", client=client_for(ws, FakeClock()))
-    assert (cache_dir(ws) / "pubmed" / "pmid" / "38909159.json").is_file()  # the file resolve reads
+    assert (cache_dir(ws) / "pubmed-summary" / "pmid" / "38909159.json").is_file()
+    assert not (cache_dir(ws) / "pubmed").exists()  # no full record fetched for a list
     offline = client_for(ws, FakeClock(), offline=True)
     again = find(ws, "dermatology", client=offline)
     assert _pmids(again)[0] == "38909159" and again.result.cached and offline.requests_sent == 0
-    assert len(ncbi.requests) == 1 and replay.hits["pubmed"] == 1
+    assert len(ncbi.requests) == 1 and len(ncbi.summary.requests) == 1 and replay.hits["pubmed"] == 0
+
+
+def test_add_fetches_the_full_record_once_and_caches_it_where_resolve_and_claims_suggest_read_it(ws, replay, ncbi, cli):
+    result = cli(ws, "find", "dermatology", "--add", "1")
+    assert result.exit_code == 0, result.output
+    assert replay.hits["pubmed"] == 1  # one EFetch, for the one record added
+    assert (cache_dir(ws) / "pubmed" / "pmid" / "38909159.json").is_file()
+    assert "akgun2025cardiac design=systematic_review" in result.output
+    drafted = cli(ws, "claims", "suggest", "akgun2025cardiac")
+    assert drafted.exit_code == 0 and "3 of 11 JDM patients" in drafted.output, drafted.output
+    offline = cli(ws, "find", "dermatology", "--offline", "--add", "2")  # its full record was never fetched
+    assert "refused 2: could not fetch the full record of pmid:38763967 (offline" in offline.output
+    assert "38763967" not in (ws.references_dir / "library.bib").read_text(encoding="utf-8")
 
 
 def test_library_holdings_are_marked_by_identifier_and_by_title(ws, replay, ncbi):
