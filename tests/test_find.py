@@ -5,7 +5,7 @@ by :class:`Replay`); the ESearch answers are written for these tests (NCBI's JSO
 PMIDs of the recordings) and say so where they are built. ESummary answers are the real
 recording (pubmed/biopython/esummary1.xml) for its two PMIDs; for the PMIDs of the EFetch
 recordings (no ESummary of them was recorded) they are derived from the real EFetch
-records by :func:`docsum_from_efetch`, in the recording's legacy DocSum shape, and marked
+records by :func:`bench.ncbi_replay.docsum_from_efetch`, in the recording's legacy DocSum shape, and marked
 so. Europe PMC's fallback answer is its real recorded core search. Nothing is patched: the
 client is pointed at the server.
 """
@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import socket
-import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape
 
 import pytest
 from werkzeug import Request, Response
 
+from bench.ncbi_replay import ESUMMARY_RECORDING, Summaries
 from evidence import pipeline
 from evidence.errors import InputError
 from evidence.resolve.cache import cache_dir
@@ -65,52 +63,14 @@ class NcbiSearch:
         return Response(json.dumps(body), content_type="application/json; charset=UTF-8")
 
 
-def docsum_from_efetch(article: ET.Element) -> bytes:
-    """A legacy ``<DocSum>`` DERIVED FOR THESE TESTS from a real EFetch ``<PubmedArticle>`` (not a recording):
-    the items of the real esummary1.xml, and the record's CommentsCorrections notice links as the esummary
-    DTD's ``Reference`` structure (RefSource, RefType, PMID)."""
-    cit, art = article.find("MedlineCitation"), article.find("MedlineCitation/Article")
-    pmid = cit.findtext("PMID")
-
-    def item(name, value, kind="String"):
-        return f'\t<Item Name="{name}" Type="{kind}">{escape(value or "")}</Item>\n'
-
-    def listed(name, entries):
-        return f'\t<Item Name="{name}" Type="List">\n' + "".join("\t" + e for e in entries) + "\t</Item>\n"
-
-    date = art.find("Journal/JournalIssue/PubDate")
-    authors = [f"{a.findtext('LastName')} {a.findtext('Initials') or ''}".strip()
-               for a in art.findall("AuthorList/Author") if a.findtext("LastName")]
-    ids = [item(i.get("IdType"), i.text) for i in article.findall("PubmedData/ArticleIdList/ArticleId")]
-    refs = [f'<Item Name="Reference" Type="Structure">{item("RefSource", c.findtext("RefSource"))}'
-            f'{item("RefType", c.get("RefType"))}{item("PMID", c.findtext("PMID"), "Integer")}</Item>\n'
-            for c in cit.findall("CommentsCorrectionsList/CommentsCorrections")
-            if c.get("RefType", "").startswith(("Erratum", "Retraction", "ExpressionOfConcern"))]
-    body = (f"<DocSum>\n\t<Id>{pmid}</Id>\n" + item("PubDate", " ".join(date.itertext()).strip(), "Date")
-            + item("Source", art.findtext("Journal/ISOAbbreviation"))
-            + listed("AuthorList", [item("Author", a) for a in authors])
-            + item("Title", "".join(art.find("ArticleTitle").itertext()))
-            + item("Volume", art.findtext("Journal/JournalIssue/Volume"))
-            + item("Issue", art.findtext("Journal/JournalIssue/Issue"))
-            + item("Pages", art.findtext("Pagination/MedlinePgn"))
-            + listed("PubTypeList", [item("PubType", p.text) for p in art.findall("PublicationTypeList/PublicationType")])
-            + listed("ArticleIds", ids) + listed("References", refs)
-            + item("HasAbstract", "1" if art.find("Abstract") is not None else "0", "Integer")
-            + item("FullJournalName", art.findtext("Journal/Title")) + "</DocSum>\n")
-    return body.encode("utf-8")
-
-
 class NcbiSummary:
     """ESummary (legacy XML). Real DocSums of esummary1.xml for its PMIDs; for the EFetch recordings' PMIDs,
-    DocSums derived from those records (:func:`docsum_from_efetch`). ``fault`` answers instead when set."""
+    DocSums derived from those records (:func:`bench.ncbi_replay.docsum_from_efetch`, marked there as not
+    recorded). ``fault`` answers instead when set."""
 
     def __init__(self, server, efetch: dict[str, bytes]):
-        self.recording = external("pubmed/biopython/esummary1.xml").read_bytes()
-        self.docs = {re.search(rb"<Id>(\d+)</Id>", d).group(1).decode(): d
-                     for d in re.findall(rb"<DocSum>.*?</DocSum>\n", self.recording, re.S)}
-        for raw in efetch.values():
-            for article in ET.fromstring(raw).findall("PubmedArticle"):
-                self.docs.setdefault(article.findtext("MedlineCitation/PMID"), docsum_from_efetch(article))
+        self.recording = external(ESUMMARY_RECORDING).read_bytes()
+        self.summaries = Summaries(self.recording, efetch.values())
         self.requests: list[dict[str, str]] = []
         self.fault = None
         server.expect_request("/ncbi/esummary.fcgi").respond_with_handler(self._esummary)
@@ -119,9 +79,8 @@ class NcbiSummary:
         self.requests.append(dict(request.args))
         if self.fault is not None:
             return self.fault(request)
-        head = self.recording.split(b"<DocSum>")[0]  # the real answer's declaration, DOCTYPE and root
-        docs = [self.docs[i] for i in request.args.get("id", "").split(",") if i in self.docs]
-        return Response(head + b"\n".join(docs) + b"\n</eSummaryResult>\n", content_type="text/xml; charset=UTF-8")
+        return Response(self.summaries.answer(request.args.get("id", "").split(",")),
+                        content_type="text/xml; charset=UTF-8")
 
 
 @pytest.fixture
