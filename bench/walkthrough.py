@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -70,8 +71,15 @@ def editor_verifies(root: Path, key: str) -> None:
                                 for line in lines), encoding="utf-8")
 
 
-def run(workdir: Path) -> list[tuple[str, float, int]]:
-    """Every step in order: (what, seconds, exit code)."""
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(workdir: Path) -> list[tuple[str, float, int, float]]:
+    """Every step in order: (what, seconds by the clock, exit code, CPU seconds).
+
+    The CPU seconds do not depend on what else the machine runs; the clock's do."""
     sys.path.insert(0, str(REPO))
     from bench.ncbi_replay import serve
 
@@ -83,18 +91,18 @@ def run(workdir: Path) -> list[tuple[str, float, int]]:
     (draft,) = blocks("markdown")
     (workdir / "jdm-heart.md").write_text(draft, encoding="utf-8")
     root = workdir / "jdm"
-    steps: list[tuple[str, float, int]] = []
+    steps: list[tuple[str, float, int, float]] = []
 
     def step(what: str, *args: str) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         code = subprocess.run([*exe, *args], cwd=root if root.exists() else workdir, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-        steps.append((what, time.perf_counter() - started, code))
+        steps.append((what, time.perf_counter() - started, code, _cpu() - cpu))
 
     def scripted(what: str, edit) -> None:  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         edit()
-        steps.append((what, time.perf_counter() - started, 0))
+        steps.append((what, time.perf_counter() - started, 0, time.process_time() - cpu))
 
     try:
         step("(start-up alone: evidence --help, for reference; not in the total)", "--help")
@@ -134,18 +142,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="walkthrough-") as tmp:
         steps = run(Path(tmp))
     width = max(len(s[0]) for s in steps)
-    for what, seconds, code in steps:
-        print(f"{what:<{width}}  {seconds:6.2f} s  exit {code}")
-    total = sum(s[1] for s in steps if not s[0].startswith("("))
-    print(f"{'total (tool time; reading and judging not included)':<{width}}  {total:6.2f} s")
+    print(f"{'step':<{width}}  {'clock':>8}  {'cpu':>8}")
+    for what, seconds, code, cpu in steps:
+        print(f"{what:<{width}}  {seconds:6.2f} s  {cpu:6.2f} s  exit {code}")
+    counted = [s for s in steps if not s[0].startswith("(")]
+    total, total_cpu = sum(s[1] for s in counted), sum(s[3] for s in counted)
+    print(f"{'total (tool time; reading and judging not included)':<{width}}  {total:6.2f} s  {total_cpu:6.2f} s")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print("network: a local replay of the real PubMed recordings (no live E-utilities)")
     final = steps[-1]
     if final[2] != 0:
         raise SystemExit(f"the walkthrough did not end in a checked verdict (check exited {final[2]})")
     if args.json:
-        args.json.write_text(json.dumps({"steps": [{"step": w, "seconds": round(s, 3), "exit": c} for w, s, c in steps],
-                                         "total_seconds": round(total, 3), "network": "local replay"}, indent=2),
-                             encoding="utf-8")
+        args.json.write_text(json.dumps({"steps": [{"step": w, "seconds": round(s, 3), "cpu_seconds": round(u, 3),
+                                                    "exit": c} for w, s, c, u in steps],
+                                         "total_seconds": round(total, 3), "total_cpu_seconds": round(total_cpu, 3),
+                                         "network": "local replay"}, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
