@@ -280,3 +280,9 @@ def test_add_by_pmid_also_drafts_the_study_row(ws, replay, ncbi, cli):
     assert "'Case Reports'" in row["notes"] and "Check every field on source_url" in row["notes"]
     again = cli(ws, "add", "pmid:38763967")
     assert again.exit_code == 2 and len(_studies(ws)) == 2
+
+
+def test_add_by_pmid_keeps_the_abstract_where_claims_suggest_reads_it(ws, replay, ncbi, cli):
+    assert cli(ws, "add", "pmid:38909159").exit_code == 0
+    drafted = cli(ws, "claims", "suggest", "akgun2025cardiac")  # no resolve run in between
+    assert drafted.exit_code == 0 and "3 of 11 JDM patients" in drafted.output, drafted.output
