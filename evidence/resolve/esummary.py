@@ -27,12 +27,12 @@ from .base import BadAnswer, _looks_like_html, check_status, failed, found, not_
 from .http import HttpClient, Response
 from .ids import Identifier
 from .ncbi import _ncbi_params, parse_esummary
-from .records import Fetched
+from .records import Fetched, Work
 
 SOURCE = "pubmed-summary"  # cache folder: a summary is not the EFetch record resolve reads
 
 
-def read_summaries(resp: Response) -> tuple[dict[str, tuple[object, str]], list[str]]:
+def read_summaries(resp: Response) -> tuple[dict[str, tuple[Work, str]], list[str]]:
     """PMID -> (Work, its DocSum XML), and the ``<ERROR>`` texts NCBI put beside them.
 
     :class:`BadAnswer` for anything that is not an ``eSummaryResult``: an HTML page, broken or
@@ -82,7 +82,7 @@ class PubMedSummary:
         for ident in idents:
             if ident.value in records:
                 work, xml = records[ident.value]
-                out.append(found(ident, self.name, now, resp, xml, work))  # type: ignore[arg-type]
+                out.append(found(ident, self.name, now, resp, xml, work))
             else:
                 out.append(not_found(ident, self.name, now, resp, why))
         return out
