@@ -2,14 +2,16 @@
 
 Every step leaves a reason in words, as a GRADE evidence profile does:
 
-- start: high when the results come from randomised trials (or reviews of them), low when they come
-  from non-randomised or observational studies, very low when only background statements or
+- start: high when the results come from randomised trials (or from reviews that pool only randomised
+  trials, see designs.py), low when they come from non-randomised or observational studies, or from a
+  review whose included designs are mixed or not recorded; very low when only background statements or
   narrative reviews / opinion carry it;
 - risk of bias: down one when a contributing study is recorded at high risk (studies.csv
   ``risk_of_bias`` with ``risk_of_bias_reason``);
 - inconsistency: down one when the pooled I² is 50 % or more, or results point in opposite directions;
 - imprecision: down one when the interval crosses no effect, one more when fewer than 400 people
-  (GRADE's rule-of-thumb optimal information size) took part;
+  (GRADE's rule-of-thumb optimal information size) took part; with no interval at all, judged on the
+  number of people alone, and down one when that is not recorded either (precision cannot be shown);
 - indirectness: down one when the results mix interventions or comparators, or rest on the authors'
   conclusions rather than on reported results;
 - publication bias: down one when the evidence is three or fewer small studies (each under 100
@@ -26,10 +28,10 @@ from typing import Iterable, Mapping, Sequence
 
 from ..model import CERTAINTY_LEVELS, Certainty, Grader
 from .comparisons import Comparison
+from .designs import PHRASE, Kind, design_label, kind_of, starts_randomised
 from .effects import RATIOS, effect_of_claim
 
 Claim = Mapping[str, object]
-RANDOMISED = ("rct", "split_face_rct", "meta_analysis", "systematic_review")
 NOT_STUDIES = ("narrative_review", "guideline", "expert_opinion")
 OPTIMAL_INFORMATION_SIZE = 400
 INDUSTRY = re.compile(r"industr|company|compan|inc\b|ltd|corporation|sponsor|manufacturer", re.I)
@@ -72,8 +74,13 @@ def _interval(claims: Sequence[Claim], pooled: Comparison | None) -> tuple[float
                          f"(95% CI {lo:.2f} to {hi:.2f})"
 
 
-def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = ()) -> Certainty:
-    """The certainty of the evidence these claims give, with a reason for every step."""
+def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = (),
+               reviews: Mapping[str, Kind] | None = None) -> Certainty:
+    """The certainty of the evidence these claims give, with a reason for every step.
+
+    ``reviews`` (citekey -> what the review pools, from :func:`designs.review_kinds`) sets where a
+    review's results start; without it a review claim's own ``included_designs`` / ``includes`` decide."""
+    reviews = reviews or {}
     if not claims:
         return Certainty("none", ("no evidence",))
     checked = [c for c in claims if _text(c, "status") != "unverified"] or list(claims)
@@ -93,14 +100,17 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = ()) 
             "narrative reviews, guidelines or opinion"
         return Certainty("very low", tuple(reasons + [f"very low: rests only on {what}, not on study results"]),
                          outcome, len(studies), participants)
-    randomised = [c for c in body if _text(c, "design") in RANDOMISED]
+    randomised = [c for c in body if starts_randomised(c, reviews)]
     score = 4 if randomised else 2
-    designs = sorted({_text(c, "design").replace("_", " ") for c in randomised or body})
+    designs = sorted({design_label(c, reviews) for c in randomised or body})
     chosen = {id(c) for c in randomised}  # by identity: `c not in randomised` compared dicts, quadratic at scale
-    others = sorted({_text(c, "design").replace("_", " ") for c in body if id(c) not in chosen}) if randomised else []
+    others = sorted({design_label(c, reviews) for c in body if id(c) not in chosen}) if randomised else []
     reasons.append(f"starts {'high' if randomised else 'low'}: {'randomised' if randomised else 'non-randomised'} "
                    f"evidence ({', '.join(designs)})" + (f"; also non-randomised results ({', '.join(others)})"
                                                            if others else ""))
+    for key, kind in sorted({_text(c, "citekey"): kind_of(c, reviews) for c in body if id(c) not in chosen}.items()):
+        if kind is not None:  # a review that did not start high says why not
+            reasons.append(f"start: {key} is not taken as randomised evidence: {PHRASE[kind[0]]} ({kind[1]})")
     down = 0
     keys = {_text(c, "claim_id") for c in body}
     pooled = next((p for p in comparisons if keys & set(p.claims) and p.pooled), None)
@@ -139,8 +149,15 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = ()) 
         imprecise += 1
         reasons.append(f"imprecision: down one, {participants} participants (fewer than "
                        f"{OPTIMAL_INFORMATION_SIZE})")
+    elif participants is None and interval is None:
+        imprecise += 1
+        reasons.append("imprecision: down one, no result gives an interval or a number of participants, "
+                       "so precision cannot be shown")
     elif participants is None:
         reasons.append("imprecision: participants not reported; not rated down for size")
+    if interval is None and participants is not None:
+        reasons.append(f"imprecision: no result gives an estimate with a 95% CI; judged on the {participants} "
+                       "participants alone")
     down += min(imprecise, 2)
     # indirectness
     # (a body that mixes interventions is judged against the statement, which may name a class of them; mixed
@@ -169,13 +186,17 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = ()) 
         reasons.append(f"large effect: up one ({interval[3]})")
     final = max(1, min(4, score - down))
     level = CERTAINTY_LEVELS[final - 1]
+    if not pooled and all(kind_of(c, reviews) is not None for c in body):
+        reasons.append(f"{level}: rests on what {len(studies)} review(s) report, with no pooled estimate here and no "
+                       f"primary result; it starts {'high' if randomised else 'low'} as their included designs do "
+                       "and moves only for the steps above")
     return Certainty(level, tuple(reasons), outcome, len(studies), participants)
 
 
-def grader(comparisons: Sequence[Comparison]) -> Grader:
-    """A grader for the check stage that knows the pooled estimates."""
+def grader(comparisons: Sequence[Comparison], reviews: Mapping[str, Kind] | None = None) -> Grader:
+    """A grader for the check stage that knows the pooled estimates and what each review pools."""
     def grade(claims: Sequence[Claim]) -> Certainty:
-        return grade_body(claims, comparisons)
+        return grade_body(claims, comparisons, reviews)
     return grade
 
 
