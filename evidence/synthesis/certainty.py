@@ -10,8 +10,10 @@ Every step leaves a reason in words, as a GRADE evidence profile does:
   ``risk_of_bias`` with ``risk_of_bias_reason``);
 - inconsistency: down one when the pooled I² is 50 % or more, or results point in opposite directions;
 - imprecision: down one when the interval crosses no effect, one more when fewer than 400 people
-  (GRADE's rule-of-thumb optimal information size) took part; with no interval at all, judged on the
-  number of people alone, and down one when that is not recorded either (precision cannot be shown);
+  (GRADE's rule-of-thumb optimal information size) stand behind that interval (the pooled participants,
+  or the single result's); with no interval at all, judged on the people of primary studies alone (a
+  review's total is not the people of one outcome); down one when that number is not known either
+  (reaching the optimal information size cannot be shown);
 - indirectness: down one when the results mix interventions or comparators, or rest on the authors'
   conclusions rather than on reported results;
 - publication bias: down one when the evidence is three or fewer small studies (each under 100
@@ -50,13 +52,17 @@ def _int(c: Claim, key: str) -> int | None:
         return None
 
 
-def _interval(claims: Sequence[Claim], pooled: Comparison | None) -> tuple[float, float, float, str] | None:
-    """The estimate that judges precision: the pooled random-effects one, else the most precise single one."""
+Interval = tuple[float, float, float, str, "int | None"]  # low, high, no-effect value, words, people behind it
+
+
+def _interval(claims: Sequence[Claim], pooled: Comparison | None) -> Interval | None:
+    """The estimate that judges precision: the pooled random-effects one, else the most precise single one,
+    with the number of people behind it."""
     if pooled and pooled.pooled:
         r = pooled.pooled.random
         null = 1.0 if pooled.statistic in RATIOS else 0.0
         return r.ci_low, r.ci_high, null, f"pooled {pooled.statistic.replace('_', ' ')} {r.estimate:.2f} " \
-                                           f"(95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
+                                           f"(95% CI {r.ci_low:.2f} to {r.ci_high:.2f})", pooled.pooled.participants
     best = None
     for c in claims:
         try:
@@ -71,7 +77,45 @@ def _interval(claims: Sequence[Claim], pooled: Comparison | None) -> tuple[float
     lo, hi = e.ci
     null = 1.0 if e.statistic in RATIOS else 0.0
     return lo, hi, null, f"{_text(c, 'claim_id')} {e.statistic.replace('_', ' ')} {e.estimate:.2f} " \
-                         f"(95% CI {lo:.2f} to {hi:.2f})"
+                         f"(95% CI {lo:.2f} to {hi:.2f})", e.participants
+
+
+
+def _imprecision(body: Sequence[Claim], interval: Interval | None, people: Mapping[str, int | None],
+                 reviews: Mapping[str, Kind]) -> tuple[int, list[str]]:
+    """Steps down for imprecision (0-2) and their reasons.
+
+    The optimal information size is judged on the people behind the estimate that judges precision: the
+    pooled participants, or those of the single result whose interval it is. Without any interval, only
+    the people of primary studies count: a review's total is everyone in it, not the people who gave this
+    outcome. When the number is not known, reaching the optimal information size cannot be shown and the
+    evidence is rated down, as GRADE does when the information size is not met."""
+    steps, said = 0, []
+    if interval and interval[0] <= interval[2] <= interval[1]:
+        steps += 1
+        said.append(f"imprecision: down one, the interval crosses no effect ({interval[3]})")
+    elif interval:
+        said.append(f"imprecision: the interval excludes no effect ({interval[3]})")
+    if interval:
+        size = interval[4]
+    else:
+        in_reviews = {_text(c, "citekey") for c in body if kind_of(c, reviews) is not None}
+        primary = [n for key, n in people.items() if key not in in_reviews and n]
+        size = sum(primary) if primary else None
+        said.append("imprecision: no result gives an estimate with a 95% CI; judged on the participants of "
+                    "primary studies" + (", not on reviews' totals (not the people of this outcome)"
+                                         if in_reviews else ""))
+    if size is not None and size < OPTIMAL_INFORMATION_SIZE:
+        steps += 1
+        said.append(f"imprecision: down one, {size} participants (fewer than {OPTIMAL_INFORMATION_SIZE})"
+                    + (" behind that interval" if interval else ""))
+    elif size is None:
+        steps += 1
+        said.append("imprecision: down one, " + ("the participants behind that interval are not reported"
+                                                 if interval else "no interval and no count of participants "
+                                                                  "in a primary study")
+                    + f", so reaching {OPTIMAL_INFORMATION_SIZE} participants cannot be shown")
+    return steps, said
 
 
 def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = (),
@@ -139,26 +183,9 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = (),
             f" (I² = {pooled.pooled.i2:.0f}%)" if pooled and pooled.pooled else ""))
     # imprecision
     interval = _interval(body, pooled)
-    imprecise = 0
-    if interval and interval[0] <= interval[2] <= interval[1]:
-        imprecise += 1
-        reasons.append(f"imprecision: down one, the interval crosses no effect ({interval[3]})")
-    elif interval:
-        reasons.append(f"imprecision: the interval excludes no effect ({interval[3]})")
-    if participants is not None and participants < OPTIMAL_INFORMATION_SIZE:
-        imprecise += 1
-        reasons.append(f"imprecision: down one, {participants} participants (fewer than "
-                       f"{OPTIMAL_INFORMATION_SIZE})")
-    elif participants is None and interval is None:
-        imprecise += 1
-        reasons.append("imprecision: down one, no result gives an interval or a number of participants, "
-                       "so precision cannot be shown")
-    elif participants is None:
-        reasons.append("imprecision: participants not reported; not rated down for size")
-    if interval is None and participants is not None:
-        reasons.append(f"imprecision: no result gives an estimate with a 95% CI; judged on the {participants} "
-                       "participants alone")
-    down += min(imprecise, 2)
+    imprecise, said = _imprecision(body, interval, people, reviews)
+    reasons.extend(said)
+    down += imprecise
     # indirectness
     # (a body that mixes interventions is judged against the statement, which may name a class of them; mixed
     # comparators inside one pooled comparison are the indirectness the data can show)
