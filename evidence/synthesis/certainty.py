@@ -80,7 +80,6 @@ def _interval(claims: Sequence[Claim], pooled: Comparison | None) -> Interval | 
                          f"(95% CI {lo:.2f} to {hi:.2f})", e.participants
 
 
-
 def _imprecision(body: Sequence[Claim], interval: Interval | None, people: Mapping[str, int | None],
                  reviews: Mapping[str, Kind]) -> tuple[int, list[str]]:
     """Steps down for imprecision (0-2) and their reasons.
