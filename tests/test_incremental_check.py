@@ -89,7 +89,22 @@ def edit_statement(settings: Settings) -> None:
     path.write_text(text.replace(",number,", ",opinion,", 1), encoding="utf-8")
 
 
-EDITS = {"claim": edit_claim, "study": edit_study, "statement": edit_statement}
+def edit_review(settings: Settings) -> None:
+    """A review's included designs (studies.csv included_designs): read by the certainty grader, not by the
+    claims' own fields, so the memo must key on it through ``grade_inputs``."""
+    claim, _ = linked_claim(settings)
+    claims = pd.read_csv(settings.references_dir / "claims.csv", dtype=str, keep_default_na=False)
+    key = claims.loc[claims["claim_id"] == claim, "citekey"].iloc[0]
+    path = settings.references_dir / "studies.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[df["citekey"] == key, "design"] = "meta_analysis"
+    df.to_csv(path, index=False)
+    pipeline.check(load_settings(settings.root))  # the memo now holds the review with no included designs
+    df.loc[df["citekey"] == key, "included_designs"] = "randomised"
+    df.to_csv(path, index=False)
+
+
+EDITS = {"claim": edit_claim, "study": edit_study, "statement": edit_statement, "review": edit_review}
 
 
 @pytest.mark.parametrize("kind", list(EDITS))
@@ -107,6 +122,8 @@ def test_an_incremental_check_equals_a_clean_check_after_each_kind_of_edit(synth
     assert got == clean_check(synth, tmp_path / "clean")
     if kind == "statement":
         assert rechecked == 1
+    elif kind == "review":
+        assert 0 < rechecked < total
     else:  # the statements linked to the claim (or its study), plus those sharing a pooled comparison with it
         assert linking <= rechecked < total
 

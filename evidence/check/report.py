@@ -148,7 +148,8 @@ def _notice_problems(s: Statement, linked: list[dict[str, object]],
 
 def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]] | None = None,
                     grade: Grader | None = None, quotes: Mapping[str, QuoteCheck] | None = None,
-                    memo: CheckMemo | None = None, grade_inputs: Callable[[Sequence[str]], object] | None = None,
+                    memo: CheckMemo | None = None,
+                    grade_inputs: Callable[[Sequence[Mapping[str, object]]], object] | None = None,
                     ) -> list[ArticleReport]:
     """Verdicts and article-level checks for every article in the workspace.
 
@@ -159,8 +160,8 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
 
     ``memo`` (``memo.py``) keeps each statement's result by a digest of its inputs, so only the
     statements an edit touches are checked again; the grader's own inputs (the pooled comparisons
-    a set of claims takes part in) come from ``grade_inputs``, and without it a custom grader is
-    never memoised.
+    a set of claims takes part in, what their reviews pool) come from ``grade_inputs``, and
+    without it a custom grader is never memoised.
     """
     notices = notices or {}
     if memo is None or (grade is not None and grade_inputs is None):
@@ -214,13 +215,14 @@ def check_workspace(ws: Workspace, notices: Mapping[str, list[dict[str, object]]
 
 
 def _digest(s: Statement, linked: list[dict[str, object]], citekeys: set[str], facts: Mapping[str, object],
-            notices: Mapping[str, list[dict[str, object]]], grade_inputs: Callable[[Sequence[str]], object] | None) -> str:
+            notices: Mapping[str, list[dict[str, object]]],
+            grade_inputs: Callable[[Sequence[Mapping[str, object]]], object] | None) -> str:
     """Everything ``_check_one`` reads for this statement, beyond the statement and its linked claims."""
     evidence_keys = sorted({str(c["citekey"]) for c in linked if c["relation"] in ("supports", "partly")})
     compared = s.cites or tuple(evidence_keys)
     return statement_digest(s, linked, tuple(k in citekeys for k in s.cites), [facts.get(k) for k in compared],
                             [notices.get(k, []) for k in evidence_keys],
-                            grade_inputs([str(c["claim_id"]) for c in linked]) if grade_inputs else None)
+                            grade_inputs(linked) if grade_inputs else None)
 
 
 def _check_one(s: Statement, linked: list[dict[str, object]], citekeys: set[str], facts: Mapping[str, object],

@@ -3,7 +3,7 @@ pooled comparisons and the grader the check stage uses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Mapping, Sequence
 
@@ -14,7 +14,7 @@ from ..read.records import plain_records
 from ..read.tables import split_list
 from .certainty import grader
 from .comparisons import Comparison, pooled_estimates
-from .designs import review_kinds
+from .designs import Kind, review_kinds
 
 STUDY_FIELDS = ("design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
 
@@ -23,6 +23,7 @@ STUDY_FIELDS = ("design", "n", "funding", "risk_of_bias", "risk_of_bias_reason",
 class Synthesis:
     comparisons: tuple[Comparison, ...]
     grade: Grader
+    reviews: Mapping[str, Kind] = field(default_factory=dict)  # what each review pools (the grader's look-up)
 
     @cached_property
     def _by_claim(self) -> dict[str, list[int]]:
@@ -32,11 +33,14 @@ class Synthesis:
                 index.setdefault(claim_id, []).append(i)
         return index
 
-    def grade_inputs(self, claim_ids: Sequence[str]) -> tuple[Comparison, ...]:
-        """What ``grade`` reads for a body of these claims: the comparisons pooling any of them, in order
-        (the incremental check keys a statement's result on them)."""
-        found = sorted({i for k in claim_ids for i in self._by_claim.get(k, ())})
-        return tuple(self.comparisons[i] for i in found)
+    def grade_inputs(self, claims: Sequence[Mapping[str, object]]) -> tuple[object, ...]:
+        """What ``grade`` reads for a body of these claims beyond the claims themselves: the comparisons
+        pooling any of them (in order) and what each of their studies pools if it is a review (the
+        incremental check keys a statement's result on them; a grader input not listed here would
+        leave a stale verdict, so ``grader`` and this change together)."""
+        found = sorted({i for c in claims for i in self._by_claim.get(str(c.get("claim_id")), ())})
+        keys = sorted({str(c.get("citekey")) for c in claims})
+        return tuple(self.comparisons[i] for i in found), tuple((k, self.reviews.get(k)) for k in keys)
 
 
 def claim_records(ws: Workspace) -> list[dict[str, object]]:
@@ -53,7 +57,8 @@ def claim_records(ws: Workspace) -> list[dict[str, object]]:
 
 def synthesise(ws: Workspace) -> Synthesis:
     comparisons = tuple(pooled_estimates(claim_records(ws)))
-    return Synthesis(comparisons, grader(comparisons, review_kinds(ws.studies)))
+    reviews = review_kinds(ws.studies)
+    return Synthesis(comparisons, grader(comparisons, reviews), reviews)
 
 
 def comparison_rows(comparisons: tuple[Comparison, ...] | list[Comparison],
