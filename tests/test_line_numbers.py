@@ -321,3 +321,27 @@ def test_a_key_used_twice_in_one_file_is_reported_at_the_second_entry(tmp_path):
         ("references/twice.bib", 3, "duplicate-citekey", "citekey", "duplicate citekey 'jacob2001acne'",
          "rename one of the entries or delete the copy")]
     assert df["title"].tolist() == ["Acne scarring"]
+
+
+def test_an_undefined_macro_is_reported_at_its_own_field_and_nothing_else_is(tmp_path):
+    """A bare name that no @string defines is an error at its field's line; a defined name (in any
+    case), a month, a number and a '#' inside braces or quotes ("C# in a week") are not macros.
+    (Written for this test: an invented record, not a real export.)"""
+    path = bib(tmp_path, "m.bib", '@string{jcd = {J Cosmet Dermatol}}\n\n'
+               '@article{kim2020acne,\n'
+               '  title = {Learning C# in a week},\n'
+               '  journal = jid,\n'
+               '  month = jan,\n'
+               '  year = 2020,\n'
+               '  note = jcd # { and } # undef # "x",\n'
+               '  publisher = JCD,\n'
+               '  series = "Part # 2"\n'
+               '}\n')
+    df, problems = read_bibtex([path], {path: "references/m.bib"})
+    assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
+        ("references/m.bib", 5, "undefined-macro", "journal", "kim2020acne: journal uses 'jid', which no @string defines",
+         "put the value in braces: journal = {jid}"),
+        ("references/m.bib", 8, "undefined-macro", "note", "kim2020acne: note uses 'undef', which no @string defines",
+         "put the value in braces: note = {undef}"),
+    ]
+    assert list(zip(df["citekey"], df["title"], df["year"])) == [("kim2020acne", "Learning C# in a week", 2020)]

@@ -58,12 +58,31 @@ CITEKEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*$")  # becomes a file nam
 YEARS = (1000, 2100)
 
 
+def _concatenated(raw: str) -> list[str]:
+    """The parts of a raw value joined by ``#``: only a ``#`` outside braces and quotes joins, so
+    ``{Learning C# in a week}`` is one braced part, not a macro named ``in a week}``."""
+    if "#" not in raw:
+        return [raw.strip()]
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(raw):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:i].strip())
+            start = i + 1
+    parts.append(raw[start:].strip())
+    return parts
+
+
 def _undefined_macros(raw: str, defined: set[str]) -> list[str]:
     """Bare names in a raw field value that no @string defines (BibTeX would print nothing for them)."""
     if raw.startswith(("{", '"')) and "#" not in raw:
         return []
-    parts = [p.strip() for p in raw.split("#")] if "#" in raw else [raw.strip()]
-    return [p for p in parts if p and not p.startswith(("{", '"')) and not p.isdigit()
+    return [p for p in _concatenated(raw) if p and not p.startswith(("{", '"')) and not p.isdigit()
             and p.lower() not in defined and p.lower() not in MONTHS]
 
 
