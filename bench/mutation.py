@@ -66,6 +66,10 @@ SYNTHESIS_TESTS = tuple(f"tests/test_synthesis.py::test_{name}" for name in (
     "shipped_workspace_pools_microneedling_with_prp_and_the_query_reports_it",
 ))
 
+# a cached parse equals a fresh one and keeps the problems (the reader's slot in the cache)
+PARSE_CACHE_TESTS = ("tests/test_incremental.py::test_parsed_files_are_cached_by_content_and_equal_a_fresh_parse",
+                     "tests/test_incremental.py::test_problems_come_back_from_the_cache_and_duplicates_across_files_are_still_found")
+
 TARGETS = (
     Target("evidence/check/verdicts.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
                                           "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
@@ -82,10 +86,10 @@ TARGETS = (
            ("x__signature", "x__page", "xǁRegistryǁ*")),
     Target("evidence/read/tables.py", ("tests/test_sources.py", "tests/test_line_numbers.py"),
            ("x_read_table", "x__duplicates")),
-    Target("evidence/read/bibtex.py", ("tests/test_line_numbers.py",), ("x_read_bibtex", "x__parse_file", "x__parse", "x__undefined_macros")),
+    Target("evidence/read/bibtex.py", ("tests/test_line_numbers.py", *PARSE_CACHE_TESTS), ("x_read_bibtex", "x__parse_file", "x__parse", "x__concatenated", "x__undefined_macros")),
     Target("evidence/render/fragments.py", ("tests/test_fragments.py", "tests/test_site.py::test_text_fragment_directives",
                                             "tests/test_site.py::test_statements_link_to_the_original_sentence_by_text_fragment")),
-    Target("evidence/check/attribution.py", ("tests/test_attribution.py",)),
+    Target("evidence/check/attribution.py", ("tests/test_attribution_rules.py", "tests/test_attribution.py")),
     Target("evidence/synthesis/pooling.py", SYNTHESIS_TESTS),
     Target("evidence/synthesis/certainty.py", (*SYNTHESIS_TESTS, "tests/test_verdicts_rubric.py")),
     Target("evidence/render/csv_safety.py", ("tests/test_hostile_outputs.py::test_neutralise_is_the_owasp_rule",

@@ -345,3 +345,50 @@ def test_an_undefined_macro_is_reported_at_its_own_field_and_nothing_else_is(tmp
          "put the value in braces: note = {undef}"),
     ]
     assert list(zip(df["citekey"], df["title"], df["year"])) == [("kim2020acne", "Learning C# in a week", 2020)]
+
+
+def test_each_entry_problem_names_its_line_field_and_fix(tmp_path):
+    """A citekey no file name can carry, a citekey that differs from an earlier one only in case, a
+    non-http(s) url (shown cut at 80 characters) at the url's own line, and years outside 1000-2100
+    or longer than four digits at the year's own line; 1000 and 2100 themselves are years.
+    (Written for this test: invented records, not a real export.)"""
+    long_url = "ftp://example.org/a/very/long/path/that/goes/on/and/on/well/past/eighty/characters/of/text"
+    path = bib(tmp_path, "p.bib", "@article{Bad/key2020,\n  title = {Slash},\n  year = {2020}\n}\n\n"
+               f"@article{{smith2020acne,\n  title = {{Scars}},\n  url = {{{long_url}}},\n  year = {{999}}\n}}\n\n"
+               "@article{Smith2020acne,\n  title = {Other},\n  year = {2100}\n}\n\n"
+               "@article{lo1000, title = {Old}, year = {1000}}\n"
+               "@article{hi2101, title = {Late}, year = {2101}}\n"
+               "@article{five2017, title = {Five}, year = {20170}}\n")
+    df, problems = read_bibtex([path], {path: "references/p.bib"})
+    year_hint = "write the four-digit year, e.g. year = {2017}"
+    assert sorted((p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems) == [
+        ("references/p.bib", 1, "bad-citekey", "citekey",
+         "citekey 'Bad/key2020' has characters a file name or URL cannot carry", "use letters, digits and _ . : + - only"),
+        ("references/p.bib", 8, "bad-url", "url", f"smith2020acne: url '{long_url[:80]}' is not an http(s) address",
+         "write the full address starting with https://"),
+        ("references/p.bib", 9, "bad-year", "year", "smith2020acne: year '999' is not a year", year_hint),
+        ("references/p.bib", 12, "citekey-case", "citekey",
+         "citekey 'Smith2020acne' differs from 'smith2020acne' only in case (their pages would collide)",
+         "rename one of them"),
+        ("references/p.bib", 18, "bad-year", "year", "hi2101: year '2101' is not a year", year_hint),
+        ("references/p.bib", 19, "bad-year", "year", "five2017: year '20170' is not a year", year_hint),
+    ]
+    years = df.astype(object).where(df.notna(), None)
+    assert list(zip(years["citekey"], years["year"])) == [
+        ("Bad/key2020", 2020), ("smith2020acne", None), ("Smith2020acne", 2100), ("lo1000", 1000), ("hi2101", None),
+        ("five2017", None)]
+
+
+def test_a_library_split_over_files_reads_as_the_same_table_as_one_file(tmp_path):
+    """Where an entry is kept changes only its source file and line: the rows, their order, the index
+    and every column's type are those of one file holding them all (a column empty in one file and
+    filled in the other is typed as text, as in one file). (Invented records.)"""
+    first = "@article{a2001, title = {First}, author = {Ng, A and Li, B}, year = {2001}}\n"
+    second = ("@article{b2002, title = {Second}, author = {Roe, C}, year = {2002}, volume = {12}, pages = {1--9},\n"
+              "  doi = {10.1000/xyz123}}\n")
+    one, a, b = bib(tmp_path, "one.bib", first + second), bib(tmp_path, "a.bib", first), bib(tmp_path, "b.bib", second)
+    together, _ = read_bibtex([one], {one: "one.bib"})
+    split, _ = read_bibtex([a, b], {a: "a.bib", b: "b.bib"})
+    assert list(zip(split["source_file"], split["source_line"])) == [("a.bib", 1), ("b.bib", 1)]
+    columns = [c for c in together.columns if c not in ("source_file", "source_line")]
+    pd.testing.assert_frame_equal(split[columns], together[columns])

@@ -46,7 +46,7 @@ DESIGN_WORDS: dict[str, tuple[str, ...]] = {
     "study": PRIMARY,
 }
 _DESIGN = re.compile(
-    r"\b(?P<design>meta-?analysis|systematic review(?: and meta-?analysis)?|cochrane review|"
+    r"\b(?P<design>meta[- ]?analysis|systematic review(?: and meta[- ]?analysis)?|cochrane review|"
     r"(?:literature |narrative )?review|rct|trial|(?:cohort|case[- ]control|cross-sectional|observational) study|"
     r"survey|case series|case report|guideline|study)\b", re.I)
 _DETERMINER = re.compile(r"\b(?P<det>an?|one|the|this|that|another)\s+((?:[\w’',.-]+\s+){0,5})$", re.I)

@@ -132,19 +132,17 @@ def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | N
         for col in df.columns:
             if df[col].dtype == object and col != "authors":
                 df[col] = pd.Series(df[col].tolist(), index=df.index)
-    df = df[COLUMNS] if len(df.columns) else pd.DataFrame(columns=COLUMNS)
+    df = df[COLUMNS]
     df["year"] = df["year"].astype("Int64")
     return df, problems
 
 
 def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     rows: list[dict[str, object]] = []
-    problems: list[Problem] = []
     decoded, found = decode_bytes(data, name)  # one problem at its byte and line for an undecodable file
-    problems += found
-    text = decoded or ""
-    if text:
-        library, raw_values = _parse(text)
+    problems = list(found)
+    if decoded:
+        library, raw_values = _parse(decoded)
         defined = {str(s.key).lower() for s in library.strings}
         for block in library.failed_blocks:
             line = block.start_line + 1
@@ -155,23 +153,19 @@ def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
                 first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
                 problems.append(Problem(name, line, "bad-bibtex", f"could not parse the entry starting '{first}'",
                                         "check for a missing comma, brace or quote in this entry"))
-        local: set[str] = set()
-        for entry in library.entries:
+        for entry in library.entries:  # a second entry with the same key is a failed block (above), not an entry
             line = entry.start_line + 1
             key = entry.key
-            if key in local:
-                continue  # bibtexparser reports it as a failed block (duplicate-citekey) already
-            local.add(key)
             if not CITEKEY_RE.match(key):
                 problems.append(Problem(name, line, "bad-citekey", f"citekey '{key}' has characters a file name or "
                                         "URL cannot carry", "use letters, digits and _ . : + - only", field="citekey"))
             fields = {f.key.lower(): str(f.value) for f in entry.fields}
 
             def at(field_name: str) -> int:  # the field's own line, so the message points at it
-                return raw_values.get((key, field_name), ("", line))[1]
+                return raw_values[(key, field_name)][1]  # raw_values holds every field of every entry
 
             for field_name in sorted(fields):
-                for macro in _undefined_macros(raw_values.get((key, field_name), ("", 0))[0], defined):
+                for macro in _undefined_macros(raw_values[(key, field_name)][0], defined):
                     problems.append(Problem(name, at(field_name), "undefined-macro",
                                             f"{key}: {field_name} uses '{macro}', which no @string defines",
                                             f"put the value in braces: {field_name} = {{{macro}}}", field=field_name))
