@@ -333,12 +333,15 @@ def test_an_undefined_macro_is_reported_at_its_own_field_and_nothing_else_is(tmp
                '  journal = jid,\n'
                '  month = jan,\n'
                '  year = 2020,\n'
-               '  note = jcd # { and } # undef # "x",\n'
+               '  note = jcd # { and } #undef # "x",\n'
                '  publisher = JCD,\n'
-               '  series = "Part # 2"\n'
+               '  series = "Part # 2",\n'
+               '  address = {A {nested} # brace} # nowhere\n'
                '}\n')
     df, problems = read_bibtex([path], {path: "references/m.bib"})
     assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
+        ("references/m.bib", 11, "undefined-macro", "address",
+         "kim2020acne: address uses 'nowhere', which no @string defines", "put the value in braces: address = {nowhere}"),
         ("references/m.bib", 5, "undefined-macro", "journal", "kim2020acne: journal uses 'jid', which no @string defines",
          "put the value in braces: journal = {jid}"),
         ("references/m.bib", 8, "undefined-macro", "note", "kim2020acne: note uses 'undef', which no @string defines",
@@ -392,3 +395,13 @@ def test_a_library_split_over_files_reads_as_the_same_table_as_one_file(tmp_path
     assert list(zip(split["source_file"], split["source_line"])) == [("a.bib", 1), ("b.bib", 1)]
     columns = [c for c in together.columns if c not in ("source_file", "source_line")]
     pd.testing.assert_frame_equal(split[columns], together[columns])
+
+
+def test_an_entry_dropped_as_a_duplicate_across_files_takes_its_own_problems_with_it(tmp_path):
+    """The later copy of a citekey is reported once, as a duplicate; its other faults are not reported
+    (it is not read), while the faults of the entries around it are. (Invented records.)"""
+    a = bib(tmp_path, "a.bib", "@article{ok2021, title = {Fine}, year = {2021}}\n")
+    b = bib(tmp_path, "b.bib", "@article{ok2021, year = {20x1}}\n\n@article{next2022, year = {20x2}}\n")
+    _, problems = read_bibtex([a, b], {a: "a.bib", b: "b.bib"})
+    assert sorted((p.file, p.line, p.code) for p in problems) == [
+        ("b.bib", 1, "duplicate-citekey"), ("b.bib", 3, "bad-year"), ("b.bib", 3, "missing-title")]

@@ -80,8 +80,6 @@ def _concatenated(raw: str) -> list[str]:
 
 def _undefined_macros(raw: str, defined: set[str]) -> list[str]:
     """Bare names in a raw field value that no @string defines (BibTeX would print nothing for them)."""
-    if raw.startswith(("{", '"')) and "#" not in raw:
-        return []
     return [p for p in _concatenated(raw) if p and not p.startswith(("{", '"')) and not p.isdigit()
             and p.lower() not in defined and p.lower() not in MONTHS]
 
@@ -130,7 +128,7 @@ def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | N
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     if len(frames) > 1:  # infer each text column's type over all files, as one frame of every row would
         for col in df.columns:
-            if df[col].dtype == object and col != "authors":
+            if df[col].dtype == object:  # (authors, a column of lists, stays object)
                 df[col] = pd.Series(df[col].tolist(), index=df.index)
     df = df[COLUMNS]
     df["year"] = df["year"].astype("Int64")
@@ -213,6 +211,4 @@ def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
                 "source_file": name,
                 "source_line": line,
             })
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    df["year"] = df["year"].astype("Int64")
-    return df, problems
+    return pd.DataFrame(rows, columns=COLUMNS), problems  # read_bibtex types the year column
