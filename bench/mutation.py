@@ -63,6 +63,8 @@ SYNTHESIS_TESTS = tuple(f"tests/test_synthesis.py::test_{name}" for name in (
     "disjoint_meta_analyses_pool_but_overlapping_ones_are_flagged",
     "unverified_and_background_results_are_not_pooled",
     "certainty_gives_a_reason_for_every_step",
+    "heterogeneity_and_the_prediction_interval_follow_their_published_definitions",
+    "pooling_refuses_what_cannot_be_pooled_and_counts_only_reported_participants",
     "shipped_workspace_pools_microneedling_with_prp_and_the_query_reports_it",
 ))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from rapidfuzz import fuzz
 
-from evidence.read.anchoring import CONTEXT, Anchor, anchor_quote
+from evidence.read.anchoring import CONTEXT, Anchor, anchor_quote, prefix_before
 
 BODY = ("Scarring is very common after a bad bout of acne. Most acne scars are atrophic, the sunken kind. "
         "Lasers help some people, and peels help others. Nothing works overnight.")
@@ -74,3 +74,35 @@ def test_a_changed_quote_at_the_very_start_and_end_of_the_body():
     assert (a.start, a.end, a.text, a.prefix, a.suffix) == (0, len(edited), edited, "", " Tail.")
     b = anchor_quote("Head. " + edited, QUOTE)
     assert (b.start, b.end, b.text, b.prefix, b.suffix) == (6, 6 + len(edited), edited, "Head. ", "")
+
+
+def test_a_prefix_steers_the_search_for_an_edited_quote_too():
+    """Two passages that both look like the old quote after an edit: the prefix picks the one after it, as it
+    does for exact matches; a prefix found nowhere leaves the best match overall. (Invented text.)"""
+    body = ("In 2019: microneedling helped most patients with scars. "
+            "In 2021: microneedling helped many patients with scars.")
+    quote = "microneedling helped some patients with scars."
+    second = body.index("microneedling", 20)
+    for prefix in ("In 2021:", "In 2021: "):
+        a = anchor_quote(body, quote, prefix)
+        assert (a.start, a.end, a.status, a.text) == (second, len(body), "changed", body[second:])
+    for prefix in ("In 2019:", "", "In 2020:"):
+        a = anchor_quote(body, quote, prefix)
+        assert (a.start, a.text) == (9, "microneedling helped most patients with scars.")
+    # of several places after the prefix, the most similar passage right after one of them
+    notes = "Note: microneedling helped patients. Note: microneedling helped some patients with scars, we saw."
+    a = anchor_quote(notes, "microneedling helped a few patients with scars.", "Note:")
+    assert (a.start, a.status) == (notes.index("microneedling", 10), "changed")
+
+
+def test_the_stored_prefix_is_the_end_of_the_text_before_cut_at_a_word():
+    """prefix_before: up to 40 characters before the quote, starting at a whole word (a single long word is
+    kept whole); a quote that starts a line takes the end of the line before. (Invented text.)"""
+    body = "Header line\nalpha beta gamma delta epsilon zeta eta theta iota kappa lambda. Quote here."
+    assert prefix_before(body, body.index("Quote")) == "zeta eta theta iota kappa lambda."
+    assert prefix_before(body, body.index("Quote"), limit=10) == "lambda."
+    assert prefix_before(body, body.index("beta")) == "alpha"
+    assert prefix_before(body, body.index("alpha")) == "Header line"
+    assert prefix_before(body, 0) == ""
+    word = "abcdefghijklmnopqrstuvwxyz" * 2
+    assert prefix_before(word + " Quote", len(word) + 1) == word[-40:]
