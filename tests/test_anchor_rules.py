@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from rapidfuzz import fuzz
 
-from evidence.read.anchoring import CONTEXT, Anchor, anchor_quote, prefix_before
+from evidence.read.anchoring import CONTEXT, Anchor, anchor_quote, describe_difference, nearest_passage, prefix_before
 
 BODY = ("Scarring is very common after a bad bout of acne. Most acne scars are atrophic, the sunken kind. "
         "Lasers help some people, and peels help others. Nothing works overnight.")
@@ -106,3 +106,64 @@ def test_the_stored_prefix_is_the_end_of_the_text_before_cut_at_a_word():
     assert prefix_before(body, 0) == ""
     word = "abcdefghijklmnopqrstuvwxyz" * 2
     assert prefix_before(word + " Quote", len(word) + 1) == word[-40:]
+
+
+TEN = "one two three four five six seven eight nine ten"
+
+
+@pytest.mark.parametrize("article, said", [
+    (TEN, "they differ only in typography"),
+    ("one two\u00a0three  four fi\u00adve six seven eight nine ten", "they differ only in typography"),
+    ("one two three four five 6 seven eight nine ten",
+     "the quote has 'six' where the article has '6' (quote: '…three four five six seven eight nine…'; "
+     "article: '…three four five 6 seven eight nine…')"),
+    ("one two three four five seven eight nine ten",
+     "the article lacks 'six' (quote: '…three four five six seven eight nine…'; article: '…three four five seven "
+     "eight nine…')"),
+    ("one two three four five six and a half seven eight nine ten",
+     "the article adds 'and a half' (quote: '…four five six seven eight nine…'; article: '…four five six and a half "
+     "seven eight nine…')"),
+    # near an end, no '…' on that side; two changes at most are described
+    ("one two 3 four five six seven eight nine 10 eleven",
+     "the quote has 'three' where the article has '3' (quote: 'one two three four five six…'; article: 'one two 3 "
+     "four five six…'); the quote has 'ten' where the article has '10 eleven' (quote: '…seven eight nine ten'; "
+     "article: '…seven eight nine 10 eleven')"),
+    ("1 two 3 four 5 six seven eight nine ten",
+     "the quote has 'one' where the article has '1' (quote: 'one two three four…'; article: '1 two 3 four…'); "
+     "the quote has 'three' where the article has '3' (quote: 'one two three four five six…'; article: '1 two 3 "
+     "four 5 six…')"),
+])
+def test_a_changed_wording_is_described_word_by_word_with_three_words_around(article, said):
+    """Each change (insert, delete, replace; adjacent words as one change) with three words either side, '…'
+    where the sentence goes on; typography alone is no change; at most two changes. (Invented text.)"""
+    assert describe_difference(TEN, article) == said
+
+
+def test_the_nearest_passage_is_shown_only_when_it_is_at_least_half_similar():
+    body = "Intro. Lasers helped some people with deep scars. End."
+    assert nearest_passage(body, "Lasers help some people with scars.") == "Lasers helped some people with deep scars."
+    assert nearest_passage(body, "completely unrelated words here") is None
+    assert nearest_passage(body, "   ") is None
+
+
+@pytest.mark.parametrize("body, quote, now", [
+    ("Intro here. Peels reduced acne scars by 40 percent. Outro text.", "Peels reduced acne scars by 40%.",
+     "Peels reduced acne scars by 40 percent."),
+    ("Intro here. Peels reduced acne scars by 40 percent! Outro text.", "Peels reduced acne scars by 40%!",
+     "Peels reduced acne scars by 40 percent!"),
+    ("Intro here. Peels reduced acne scars (by 40 percent.) Outro text.", "Peels reduced acne scars (by 40%.)",
+     "Peels reduced acne scars (by 40 percent.)"),
+    ("Intro here. “Peels reduced acne scars by 40 percent,” she said. Outro.",
+     "“Peels reduced acne scars by 40%,” she said.", "“Peels reduced acne scars by 40 percent,” she said."),
+    ("Intro here. In most trials, fractional lasers reduced acne scars a lot. Outro text.",
+     "Fractional lasers reduced acne scars a lot.", "In most trials, fractional lasers reduced acne scars a lot."),
+    # a fragment (lower-case start, no full stop) stays a fragment
+    ("Intro here. Most peels reduced acne scars by 40 percent in a year and more, outro.",
+     "peels reduced acne scars by 40% in a year", "peels reduced acne scars by 40 percent in a year"),
+])
+def test_a_whole_sentence_quote_anchors_on_the_whole_edited_sentence(body, quote, now):
+    """README/docstring: an edited whole-sentence quote (capital or opening quote first, . ! ? last, closing
+    quotes and brackets aside) re-anchors on the whole sentence it now stands in, so accepting it never cuts
+    the sentence; a fragment is not stretched to one. (Invented text.)"""
+    a = anchor_quote(body, quote)
+    assert (a.status, a.text, a.start) == ("changed", now, body.index(now))
