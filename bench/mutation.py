@@ -100,7 +100,11 @@ TARGETS = (
     Target("evidence/read/bibtex.py", ("tests/test_line_numbers.py", *PARSE_CACHE_TESTS), ("x_read_bibtex", "x__parse_file", "x__parse", "x__concatenated", "x__undefined_macros")),
     Target("evidence/render/fragments.py", ("tests/test_fragments.py", "tests/test_site.py::test_text_fragment_directives",
                                             "tests/test_site.py::test_statements_link_to_the_original_sentence_by_text_fragment")),
-    Target("evidence/check/attribution.py", ("tests/test_attribution_rules.py", "tests/test_attribution.py")),
+    # the pure cases only: test_attribution.py's others build the shipped workspace (seconds per mutant)
+    Target("evidence/check/attribution.py", ("tests/test_attribution_rules.py", *(
+        f"tests/test_attribution.py::test_{name}" for name in (
+            "attribution_phrases_are_parsed", "a_finding_after_the_attribution_is_not_read_as_its_size",
+            "round_numbers_stand_for_their_rounding_and_qualifiers_for_intervals")))),
     Target("evidence/synthesis/pooling.py", SYNTHESIS_TESTS),
     Target("evidence/synthesis/certainty.py", (*SYNTHESIS_TESTS, "tests/test_verdicts_rubric.py")),
     Target("evidence/render/csv_safety.py", ("tests/test_hostile_outputs.py::test_neutralise_is_the_owasp_rule",
