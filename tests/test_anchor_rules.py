@@ -157,6 +157,21 @@ def test_the_nearest_passage_is_shown_only_when_it_is_at_least_half_similar():
      "“Peels reduced acne scars by 40%,” she said.", "“Peels reduced acne scars by 40 percent,” she said."),
     ("Intro here. In most trials, fractional lasers reduced acne scars a lot. Outro text.",
      "Fractional lasers reduced acne scars a lot.", "In most trials, fractional lasers reduced acne scars a lot."),
+    # words added before the sentence's old start: the span starts at the sentence's new start
+    ("Intro here. In several large trials since 2015, lasers reduce acne scars in most adults. Outro.",
+     "Lasers reduce acne scars in most adults.",
+     "In several large trials since 2015, lasers reduce acne scars in most adults."),
+    ("- Lasers reduce acne scars in most adults by a lot. Outro.", "Lasers reduce acne scars in most adults.",
+     "Lasers reduce acne scars in most adults by a lot."),  # a bullet's dash is not part of the sentence
+    ("Intro: lasers reduce acne scars in most adults. Outro.", "Lasers reduce acne scars in most adults.",
+     "lasers reduce acne scars in most adults."),  # a colon starts a sentence
+    # words added before the final stop: the span runs to the stop, across a line break too
+    ("Intro here. Peels helped most of the people we saw, in short. Outro.", "Peels helped most of the people we saw.",
+     "Peels helped most of the people we saw, in short."),
+    ("Intro here. Peels helped most of the people we saw, in short! Outro.", "Peels helped most of the people we saw!",
+     "Peels helped most of the people we saw, in short!"),
+    ("Intro here. Peels helped most of the people we saw, in short? Outro.", "Peels helped most of the people we saw?",
+     "Peels helped most of the people we saw, in short?"),
     # a fragment (lower-case start, no full stop) stays a fragment
     ("Intro here. Most peels reduced acne scars by 40 percent in a year and more, outro.",
      "peels reduced acne scars by 40% in a year", "peels reduced acne scars by 40 percent in a year"),
