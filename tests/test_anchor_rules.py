@@ -182,3 +182,27 @@ def test_a_whole_sentence_quote_anchors_on_the_whole_edited_sentence(body, quote
     the sentence; a fragment is not stretched to one. (Invented text.)"""
     a = anchor_quote(body, quote)
     assert (a.status, a.text, a.start) == ("changed", now, body.index(now))
+
+
+def test_a_short_quote_edited_at_the_very_end_of_the_text_is_found():
+    """The end of the text is a word boundary like any other: a span may start or end there. (Invented text.)"""
+    a = anchor_quote("Some text ends here with acne", "acme")
+    assert (a.status, a.text, a.start, a.end, a.suffix) == ("changed", "acne", 25, 29, "")
+
+
+def test_a_prefix_typed_with_other_typography_picks_the_occurrence_even_at_the_start():
+    """The prefix is compared with typography folded, for an exact quote and for one that matches only once
+    folded; a prefix at the very start of the text counts whole. (Invented text.)"""
+    body = "“Two”: wear sunscreen. One: wear sunscreen."
+    a = anchor_quote(body, "wear sunscreen.", prefix='"Two":')
+    assert (a.start, a.status) == (7, "exact")
+    twice = "One: the “best” option. Two: the “best” option."
+    for prefix, start, status in (("Two:", twice.rindex("the"), "exact"), ("One:", 5, "exact"),
+                                  ("Three:", 5, "ambiguous"), ("", 5, "ambiguous")):
+        b = anchor_quote(twice, 'the "best" option.', prefix=prefix)
+        assert (b.start, b.end - b.start, b.status, b.normalised, b.score) == (start, 18, status, True, 100.0)
+
+
+def test_without_a_prefix_no_occurrence_is_preferred_whatever_precedes_it():
+    body = "Size XXXX: wear it. Size M: wear it."  # (invented text)
+    assert (anchor_quote(body, "wear it.").status, anchor_quote(body, "wear it.").start) == ("ambiguous", 11)
