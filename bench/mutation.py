@@ -87,7 +87,7 @@ TARGETS = (
     Target("evidence/check/rubric.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
                                         "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/read/quantities.py", ("tests/test_checks.py", "tests/test_quantities.py")),
-    Target("evidence/read/anchoring.py", ("tests/test_anchor_rules.py", *ANCHORING_UNIT_TESTS)),
+    Target("evidence/read/anchoring.py", ("tests/test_anchor_rules.py", "tests/test_anchor_ends.py", *ANCHORING_UNIT_TESTS)),
     Target("evidence/check/reflist.py", ("tests/test_checks.py", "tests/test_reflist.py")),
     Target("evidence/check/report.py", ("tests/test_checks.py", "tests/test_check_report.py", "tests/test_notices.py"),
            ("x_notices_by_citekey", "x__notice_problems", "x_check_workspace")),
