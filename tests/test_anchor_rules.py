@@ -206,3 +206,18 @@ def test_a_prefix_typed_with_other_typography_picks_the_occurrence_even_at_the_s
 def test_without_a_prefix_no_occurrence_is_preferred_whatever_precedes_it():
     body = "Size XXXX: wear it. Size M: wear it."  # (invented text)
     assert (anchor_quote(body, "wear it.").status, anchor_quote(body, "wear it.").start) == ("ambiguous", 11)
+
+
+def test_the_prefix_steers_only_to_a_passage_right_after_it_and_to_the_best_of_them():
+    """After its prefix means right after: a passage further on (more than a quarter of the quote's length of
+    other text between) is not the prefixed one; of two passages right after the prefix, the more similar
+    wins, wherever it stands. (Invented text.)"""
+    quote = "microneedling helped a few patients with scars."
+    further = ("Note: some filler words are written here first and more. microneedling helped some patients with scars. "
+               "Note: microneedling helped a patient with acne.")
+    a = anchor_quote(further, quote, "Note:")
+    assert (a.start, a.text) == (110, "microneedling helped a patient with acne.")
+    best_first = ("Note: microneedling helped some patients with scars, we saw. Then we waited for a long while. "
+                  "Note: microneedling helped patients.")
+    b = anchor_quote(best_first, quote, "Note:")
+    assert (b.start, b.text) == (6, "microneedling helped some patients with scars, we saw.")
