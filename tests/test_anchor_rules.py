@@ -104,6 +104,8 @@ def test_the_stored_prefix_is_the_end_of_the_text_before_cut_at_a_word():
     assert prefix_before(body, body.index("beta")) == "alpha"
     assert prefix_before(body, body.index("alpha")) == "Header line"
     assert prefix_before(body, 0) == ""
+    forty = "alpha beta gamma delta epsilon zeta eta."  # exactly 40 characters: kept whole
+    assert len(forty) == 40 and prefix_before(forty + " Quote", 41) == forty
     word = "abcdefghijklmnopqrstuvwxyz" * 2
     assert prefix_before(word + " Quote", len(word) + 1) == word[-40:]
 
@@ -204,8 +206,8 @@ def test_a_prefix_typed_with_other_typography_picks_the_occurrence_even_at_the_s
 
 
 def test_without_a_prefix_no_occurrence_is_preferred_whatever_precedes_it():
-    body = "Size XXXX: wear it. Size M: wear it."  # (invented text)
-    assert (anchor_quote(body, "wear it.").status, anchor_quote(body, "wear it.").start) == ("ambiguous", 11)
+    body = "Size XXXX wear it. Size M wear it."  # (invented text)
+    assert (anchor_quote(body, "wear it.").status, anchor_quote(body, "wear it.").start) == ("ambiguous", 10)
 
 
 def test_the_prefix_steers_only_to_a_passage_right_after_it_and_to_the_best_of_them():
