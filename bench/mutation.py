@@ -54,6 +54,7 @@ class Target:
 # the synthesis tests without the one that renders a whole site (it adds ~12 s per mutant and checks the page)
 SYNTHESIS_TESTS = tuple(f"tests/test_synthesis.py::test_{name}" for name in (
     "reproduces_hine_1989_lidocaine_risk_difference_to_the_printed_precision",
+    "reproduces_dersimonian_kacker_2007_clasp_odds_ratio_random_effects_to_the_printed_precision",
     "ratios_are_reported_on_their_natural_scale_and_a_ci_round_trips_through_its_standard_error",
     "zero_events_in_one_arm_gets_the_half_correction_and_zero_in_both_is_refused",
     "identical_studies_have_no_heterogeneity_and_a_narrower_interval",
@@ -106,7 +107,7 @@ TARGETS = (
             "attribution_phrases_are_parsed", "a_finding_after_the_attribution_is_not_read_as_its_size",
             "round_numbers_stand_for_their_rounding_and_qualifiers_for_intervals")))),
     Target("evidence/synthesis/pooling.py", SYNTHESIS_TESTS),
-    Target("evidence/synthesis/certainty.py", (*SYNTHESIS_TESTS, "tests/test_verdicts_rubric.py")),
+    Target("evidence/synthesis/certainty.py", ("tests/test_certainty_rules.py", *SYNTHESIS_TESTS, "tests/test_verdicts_rubric.py")),
     Target("evidence/render/csv_safety.py", ("tests/test_hostile_outputs.py::test_neutralise_is_the_owasp_rule",
                                              "tests/test_hostile_outputs.py::test_csv_downloads_neutralise_formula_cells_and_keep_numbers")),
     Target("evidence/render/labels.py", ("tests/test_site.py::test_file_names_from_data_are_sanitised",
