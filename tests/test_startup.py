@@ -84,14 +84,15 @@ def workspace(tmp_path_factory):
 
 
 @pytest.mark.parametrize("command", ["check", "todo"])
-def test_check_and_todo_load_neither_the_database_nor_the_renderer(workspace, command):
-    """They read, validate and check (pandas, statsmodels for effects) but write no database and render no page."""
+def test_check_and_todo_load_no_database_renderer_or_network_client(workspace, command):
+    """They read, validate and check (pandas, statsmodels for effects) from the cache only: no database written,
+    no page rendered, no network client."""
     seen = loaded_after([[command]], cwd=workspace)[command]
     assert "pandas" in seen and "bibtexparser" in seen  # it did read the workspace
-    assert not {"duckdb", "jinja2", "citeproc", "docx", "trafilatura", "syntok"} & set(seen), seen
+    assert not {"duckdb", "jinja2", "citeproc", "docx", "trafilatura", "syntok", "requests"} & set(seen), seen
 
 
-def test_resolve_offline_loads_no_renderer_nor_database(workspace):
+def test_export_loads_no_renderer_database_or_statistics(workspace):
     seen = loaded_after([["export", "--format", "bibtex"]], cwd=workspace)["export --format bibtex"]
     assert "bibtexparser" in seen
     assert not {"duckdb", "jinja2", "citeproc", "docx", "statsmodels", "scipy"} & set(seen), seen
