@@ -56,17 +56,21 @@ def best(argv: list[str], cwd: Path, repeat: int) -> dict[str, float]:
 
 
 def evidence_argv(args: tuple[str, ...]) -> list[str]:
-    """The installed console script's own code path: ``evidence.cli:main`` in a fresh interpreter."""
+    """The installed ``evidence`` script beside this interpreter; without one, the same entry point
+    (``evidence.cli:main``) in a fresh interpreter."""
+    script = Path(sys.executable).parent / "evidence"
+    if script.exists():
+        return [str(script), *args]
     return [sys.executable, "-c", "import sys; from evidence.cli import main; sys.argv[0] = 'evidence'; main()", *args]
 
 
 def measure(repeat: int, commands=COMMANDS) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix="evidence-startup-") as tmp:
         root = copy_workspace(Path(tmp))
-        env_note = os.environ.get("PYTHONDONTWRITEBYTECODE")
-        if env_note:
-            print("note: PYTHONDONTWRITEBYTECODE is set; every run compiles the sources", file=sys.stderr)
-        best([sys.executable, "-c", "import evidence.cli"], root, 1)  # warm the bytecode and file caches
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):  # as on the development machine: an editable install
+            print("note: PYTHONDONTWRITEBYTECODE is set, so every run compiles evidence's own modules",
+                  file=sys.stderr)
+        best([sys.executable, "-c", "import evidence.cli"], root, 1)  # warm the file system cache
         results = {"floor (python -c pass)": best([sys.executable, "-c", "pass"], root, repeat)}
         for args in commands:
             results["evidence " + " ".join(args)] = best(evidence_argv(args), root, repeat)

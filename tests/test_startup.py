@@ -118,3 +118,13 @@ def test_a_submodule_is_an_attribute_of_its_lazy_package():
     from evidence.synthesis.pooling import pool as direct
 
     assert pool is direct
+
+
+def test_the_startup_bench_measures_the_floor_and_each_command():
+    from bench.startup import measure, report
+
+    results = measure(1, commands=(("--help",),))
+    assert set(results) == {"floor (python -c pass)", "evidence --help"}
+    assert all(r["wall"] > 0 and r["cpu"] >= 0 for r in results.values())
+    assert results["evidence --help"]["cpu"] > results["floor (python -c pass)"]["cpu"]  # importing click at least
+    assert "evidence --help" in report(results).splitlines()[2]
