@@ -8,13 +8,30 @@ names live and this module imports them when they are first asked for (PEP 562).
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from types import ModuleType
 from typing import Any, Callable, Mapping
+
+
+class _Package(ModuleType):
+    """A stage package whose public name may share its submodule's name (``workflow.accept``, the function,
+    in ``workflow/accept.py``). Importing the submodule makes the import system bind it on the package;
+    an eager ``from .accept import accept`` overrode that, and so does this: the name keeps naming the function."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (isinstance(value, ModuleType) and value.__name__ == f"{self.__name__}.{name}"
+                and name in self.__dict__.get("_lazy_exports", ())):
+            return
+        super().__setattr__(name, value)
 
 
 def exports(package: str, where: Mapping[str, str]) -> Callable[[str], Any]:
     """A module ``__getattr__`` for ``package``: ``where`` maps each public name to its submodule
     (relative, e.g. ``".report"``). A name not listed may be a submodule, as with an eager import."""
+    module = sys.modules[package]
+    module._lazy_exports = frozenset(where)
+    module.__class__ = _Package
 
     def __getattr__(name: str) -> Any:
         namespace = import_module(package).__dict__

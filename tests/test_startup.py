@@ -128,3 +128,15 @@ def test_the_startup_bench_measures_the_floor_and_each_command():
     assert all(r["wall"] > 0 and r["cpu"] >= 0 for r in results.values())
     assert results["evidence --help"]["cpu"] > results["floor (python -c pass)"]["cpu"]  # importing click at least
     assert "evidence --help" in report(results).splitlines()[2]
+
+
+def test_a_public_name_keeps_naming_the_function_when_its_submodule_shares_the_name():
+    """``evidence.workflow.accept`` is the function, as with eager imports, even after ``workflow/accept.py`` was
+    imported on its own (the import system then binds the submodule on its package)."""
+    code = ("import inspect, sys\n"
+            "import evidence.workflow.accept\n"
+            "from evidence.workflow import accept\n"
+            "print(inspect.isfunction(accept), inspect.ismodule(sys.modules['evidence.workflow.accept']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "True"]
