@@ -16,7 +16,7 @@ import pytest
 
 from evidence import pipeline
 
-from .conftest import REPO
+from .conftest import minimal_workspace, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -162,7 +162,7 @@ def test_a_workspace_without_a_condition_vocabulary_in_the_browser(page, tmp_pat
     """No condition heading, no matrix in the menu, and every menu link leads to a page that exists."""
     from .test_labels import without_conditions
 
-    settings = without_conditions(pipeline.init(tmp_path / "ws"))
+    settings = without_conditions(minimal_workspace(tmp_path / "ws"))
     pipeline.publish(settings)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(settings.site_dir)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

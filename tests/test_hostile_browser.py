@@ -24,7 +24,7 @@ import pytest
 
 from evidence import pipeline
 
-from .conftest import write
+from .conftest import minimal_workspace, write
 from .hostile import replace_in, set_cell
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,7 +77,7 @@ def _poison(ws) -> None:
 
 @pytest.fixture(scope="module")
 def poisoned_site(tmp_path_factory):
-    ws = pipeline.init(tmp_path_factory.mktemp("xss") / "ws")
+    ws = minimal_workspace(tmp_path_factory.mktemp("xss") / "ws")
     _poison(ws)
     pipeline.publish(ws)
     out = ws.site_dir

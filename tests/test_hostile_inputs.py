@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import write
+from .conftest import minimal_workspace, write
 from .hostile import published_copy, replace_in, set_cell, snapshot
 
 
@@ -24,7 +24,7 @@ from .hostile import published_copy, replace_in, set_cell, snapshot
 def published_template(tmp_path_factory):
     from evidence import pipeline
 
-    settings = pipeline.init(tmp_path_factory.mktemp("published") / "ws")
+    settings = minimal_workspace(tmp_path_factory.mktemp("published") / "ws")
     pipeline.publish(settings)
     return settings.root
 

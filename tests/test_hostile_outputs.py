@@ -16,12 +16,14 @@ from evidence.render.site import site_digest
 
 from .hostile import published_copy, set_cell, snapshot
 
+from .conftest import minimal_workspace
+
 
 @pytest.fixture(scope="module")
 def published_template(tmp_path_factory):
     from evidence import pipeline
 
-    settings = pipeline.init(tmp_path_factory.mktemp("published") / "ws")
+    settings = minimal_workspace(tmp_path_factory.mktemp("published") / "ws")
     pipeline.publish(settings)
     return settings.root
 

@@ -22,11 +22,12 @@ from .. import pipeline
 from ..check.attribution import attribution_line, attribution_order
 from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
-from ..query.runner import discover, run_query, run_sql
+from ..query.named import find_query, run_named
+from ..query.runner import discover, run_sql
 from ..outputs import clean_leftovers
 from ..workspace import load_settings
 
-# Text is printed as it is: rich would otherwise turn "acne-scars.md:100:" into an emoji and eat
+# Text is printed as it is: rich would otherwise turn "my-article.md:100:" into an emoji and eat
 # "[brackets]" in titles and quotes as markup. Colour comes from Text styles, never from markup.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
 out = Console(highlight=False, soft_wrap=True, emoji=False, markup=False)
@@ -231,10 +232,10 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: st
     if sql:
         df = _run(lambda: run_sql(settings.db_path, sql, None, limits, max_rows))
     elif name:
-        if name not in queries:
+        if find_query(queries, name) is None:
             err.print(Text.assemble(("error:", "red"), f" no query named '{name}'; `evidence query --list` shows them"))
             sys.exit(2)
-        df = _run(lambda: run_query(settings.db_path, queries[name], _parse_params(params), limits, max_rows))
+        df = _run(lambda: run_named(settings.db_path, queries, name, _parse_params(params), limits, max_rows))
     else:
         raise click.UsageError("give a query NAME, --sql or --list")
     _print_result(df, fmt, limits.max_bytes)
