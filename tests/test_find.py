@@ -21,9 +21,8 @@ from evidence.resolve.cache import cache_dir
 from evidence.workflow.find import find, parse_designs
 from evidence.workspace import load_settings
 
-from .test_resolve_support import (FakeClock, Replay, client_for, external, local_server, replay,  # noqa: F401
-
 from .conftest import minimal_workspace
+from .test_resolve_support import (FakeClock, Replay, client_for, external, local_server, replay,  # noqa: F401
                                    settings_for, srv)
 
 RECORDS = {  # PMID -> real EFetch recording holding it

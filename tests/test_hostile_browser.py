@@ -94,7 +94,7 @@ def test_payloads_reach_the_pages_as_text(poisoned_site):
     out, _ = poisoned_site
     pages = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
     shown = [rel for rel, html in pages.items() if "&lt;script&gt;window.__xss=1" in html]
-    assert {"index.html", "articles/example.html", "studies/connolly2017acne.html", "scar-types/atrophic.html",
+    assert {"index.html", "articles/example.html", "studies/connolly2017acne.html", "conditions/atrophic.html",
             "queries/poisoned.html"} <= set(shown)
 
 

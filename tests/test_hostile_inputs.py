@@ -141,7 +141,7 @@ CASES = {
     "broken-template": (_template("study.html", "ok\n{% if %}\n", 2), SITE),
     "missing-template-variable": (_template("study.html", "line one\n{{ no_such_variable.attribute }}\n", 2), SITE),
     "query-shadows-with-other-columns": (lambda ws: _query_file(
-        "treatment_evidence", "-- title: mine\n-- description: other columns\nSELECT 1 AS x\n")(ws) + ":1", SITE),
+        "intervention_evidence", "-- title: mine\n-- description: other columns\nSELECT 1 AS x\n")(ws) + ":1", SITE),
     "two-statements-in-a-query": (_query_file("two", "-- title: t\n-- description: d\nSELECT 1; SELECT 2\n"),
                                   ("query", "--list")),
     # -- used to be accepted silently --

@@ -315,7 +315,8 @@ def publish(ctx: click.Context) -> None:
 def init(directory: Path) -> None:
     """Create a new, minimal workspace in DIRECTORY that builds."""
     settings = _run(lambda: pipeline.init(directory))
-    err.print(f"created a workspace in {settings.root}; next: cd {directory} && evidence publish")
+    err.print(f"created a workspace in {settings.root}; next: cd {directory} && evidence article add DRAFT.md "
+              "(references/README.md says what goes in each file)")
 
 
 # Commands of other stages live beside their stage and register themselves here.
