@@ -2,8 +2,12 @@
 
 Records come from the real PubMed EFetch recordings in ../shared/external/pubmed/ (served
 by :class:`Replay`); the ESearch answers are written for these tests (NCBI's JSON shape,
-PMIDs of the recordings) and say so where they are built. Europe PMC's fallback answer is
-its real recorded core search. Nothing is patched: the client is pointed at the server.
+PMIDs of the recordings) and say so where they are built. ESummary answers are the real
+recording (pubmed/biopython/esummary1.xml) for its two PMIDs; for the PMIDs of the EFetch
+recordings (no ESummary of them was recorded) they are derived from the real EFetch
+records by :func:`bench.ncbi_replay.docsum_from_efetch`, in the recording's legacy DocSum shape, and marked
+so. Europe PMC's fallback answer is its real recorded core search. Nothing is patched: the
+client is pointed at the server.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import socket
 import pytest
 from werkzeug import Request, Response
 
+from bench.ncbi_replay import ESUMMARY_RECORDING, Summaries
 from evidence import pipeline
 from evidence.errors import InputError
 from evidence.resolve.cache import cache_dir
@@ -59,11 +64,33 @@ class NcbiSearch:
         return Response(json.dumps(body), content_type="application/json; charset=UTF-8")
 
 
+class NcbiSummary:
+    """ESummary (legacy XML). Real DocSums of esummary1.xml for its PMIDs; for the EFetch recordings' PMIDs,
+    DocSums derived from those records (:func:`bench.ncbi_replay.docsum_from_efetch`, marked there as not
+    recorded). ``fault`` answers instead when set."""
+
+    def __init__(self, server, efetch: dict[str, bytes]):
+        self.recording = external(ESUMMARY_RECORDING).read_bytes()
+        self.summaries = Summaries(self.recording, efetch.values())
+        self.requests: list[dict[str, str]] = []
+        self.fault = None
+        server.expect_request("/ncbi/esummary.fcgi").respond_with_handler(self._esummary)
+
+    def _esummary(self, request: Request) -> Response:
+        self.requests.append(dict(request.args))
+        if self.fault is not None:
+            return self.fault(request)
+        return Response(self.summaries.answer(request.args.get("id", "").split(",")),
+                        content_type="text/xml; charset=UTF-8")
+
+
 @pytest.fixture
 def ncbi(replay):
     for pmid, rel in RECORDS.items():
         replay.pubmed[pmid] = external(rel).read_bytes()
-    return NcbiSearch(replay.server, RELEVANCE)
+    search = NcbiSearch(replay.server, RELEVANCE)
+    search.summary = NcbiSummary(replay.server, replay.pubmed)
+    return search
 
 
 @pytest.fixture
@@ -94,16 +121,31 @@ def test_ranks_best_evidence_first_marks_notices_and_sends_one_efetch(ws, replay
     (sent,) = ncbi.requests
     assert (sent["db"], sent["term"], sent["sort"], sent["retmode"]) == ("pubmed", "dermatology", "relevance", "json")
     assert sent["tool"] == "evidence-desk" and sent["email"] == "editor@example.org"
-    assert replay.hits["pubmed"] == 1  # one EFetch for all six records
+    assert len(ncbi.summary.requests) == 1 and replay.hits["pubmed"] == 0  # one ESummary for all six, no EFetch
+    assert ncbi.summary.requests[0]["id"] == ",".join(RELEVANCE) and report.result.requests == 2
 
 
-def test_records_are_cached_like_resolve_and_offline_search_needs_no_network(ws, replay, ncbi):
+def test_summaries_are_cached_and_offline_search_needs_no_network(ws, replay, ncbi):
     find(ws, "dermatology", client=client_for(ws, FakeClock()))
-    assert (cache_dir(ws) / "pubmed" / "pmid" / "38909159.json").is_file()  # the file resolve reads
+    assert (cache_dir(ws) / "pubmed-summary" / "pmid" / "38909159.json").is_file()
+    assert not (cache_dir(ws) / "pubmed").exists()  # no full record fetched for a list
     offline = client_for(ws, FakeClock(), offline=True)
     again = find(ws, "dermatology", client=offline)
     assert _pmids(again)[0] == "38909159" and again.result.cached and offline.requests_sent == 0
-    assert len(ncbi.requests) == 1 and replay.hits["pubmed"] == 1
+    assert len(ncbi.requests) == 1 and len(ncbi.summary.requests) == 1 and replay.hits["pubmed"] == 0
+
+
+def test_add_fetches_the_full_record_once_and_caches_it_where_resolve_and_claims_suggest_read_it(ws, replay, ncbi, cli):
+    result = cli(ws, "find", "dermatology", "--add", "1")
+    assert result.exit_code == 0, result.output
+    assert replay.hits["pubmed"] == 1  # one EFetch, for the one record added
+    assert (cache_dir(ws) / "pubmed" / "pmid" / "38909159.json").is_file()
+    assert "akgun2025cardiac design=systematic_review" in result.output
+    drafted = cli(ws, "claims", "suggest", "akgun2025cardiac")
+    assert drafted.exit_code == 0 and "3 of 11 JDM patients" in drafted.output, drafted.output
+    offline = cli(ws, "find", "dermatology", "--offline", "--add", "2")  # its full record was never fetched
+    assert "refused 2: could not fetch the full record of pmid:38763967 (offline" in offline.output
+    assert "38763967" not in (ws.references_dir / "library.bib").read_text(encoding="utf-8")
 
 
 def test_library_holdings_are_marked_by_identifier_and_by_title(ws, replay, ncbi):
@@ -239,3 +281,9 @@ def test_add_by_pmid_also_drafts_the_study_row(ws, replay, ncbi, cli):
     assert "'Case Reports'" in row["notes"] and "Check every field on source_url" in row["notes"]
     again = cli(ws, "add", "pmid:38763967")
     assert again.exit_code == 2 and len(_studies(ws)) == 2
+
+
+def test_add_by_pmid_keeps_the_abstract_where_claims_suggest_reads_it(ws, replay, ncbi, cli):
+    assert cli(ws, "add", "pmid:38909159").exit_code == 0
+    drafted = cli(ws, "claims", "suggest", "akgun2025cardiac")  # no resolve run in between
+    assert drafted.exit_code == 0 and "3 of 11 JDM patients" in drafted.output, drafted.output

@@ -114,6 +114,11 @@ def test_match_command_matches_the_article_reference_list_with_scores(tmp_path, 
     result = CliRunner().invoke(main, ["-w", str(ws.root), "match", "example", "--format", "json"],
                                 catch_exceptions=False)
     assert result.exit_code == 1
-    (printed, vague) = json.loads(result.output)
+    data = json.loads(result.output)
+    assert set(data) == {"articles", "to_confirm"} and data["to_confirm"] == 1
+    ((article),) = data["articles"]
+    assert article["article"] == "example"
+    (printed, vague) = article["references"]
+    assert set(printed) == {"number", "doi", "pmid", "method", "score", "confirm", "title", "error"}
     assert (printed["number"], printed["pmid"], printed["method"], printed["confirm"]) == (1, "29344322", "printed-pmid", False)
     assert vague["method"] == "crossref-search" and vague["confirm"] is True and vague["score"] < 90

@@ -199,9 +199,14 @@ def match_cmd(ctx: click.Context, article: str | None, fmt: str) -> None:
     settings = _settings(ctx)
     found = _run(lambda: api.match_article_references(settings, article))
     if fmt == "json":
-        _echo(json.dumps([{"article": slug, "number": n, "doi": m.doi, "pmid": m.pmid, "method": m.method,
-                           "score": m.score, "confirm": m.confirm, "title": m.title, "error": m.error}
-                          for slug, n, m in found], indent=2, ensure_ascii=False))
+        # one object, like check's {"articles": [...]}: one entry per article, its references in printed order
+        articles: dict[str, list[dict[str, object]]] = {}
+        for slug, n, m in found:
+            articles.setdefault(slug, []).append({"number": n, "doi": m.doi, "pmid": m.pmid, "method": m.method,
+                                                  "score": m.score, "confirm": m.confirm, "title": m.title,
+                                                  "error": m.error})
+        _echo(json.dumps({"articles": [{"article": slug, "references": refs} for slug, refs in articles.items()],
+                          "to_confirm": sum(1 for _, _, m in found if m.confirm)}, indent=2, ensure_ascii=False))
     else:
         for slug, n, m in found:
             ident = m.doi or (f"pmid:{m.pmid}" if m.pmid else "no match")

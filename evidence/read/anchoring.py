@@ -288,7 +288,41 @@ def _best_span(body: str, quote: str, start: int, end: int) -> tuple[int, int, f
         stop = re.compile(r"[.!?][\"”’')\]]*(?=\s|$)").search(body, z, min(len(body), z + slack))
         if stop and "\n" not in body[z:stop.end()]:
             z = stop.end()
+    a, z = _cover_changed_ends(body, quote, a, z)
     return a, z, fuzz.ratio(quote, body[a:z])
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _cover_changed_ends(body: str, quote: str, a: int, z: int) -> tuple[int, int]:
+    """Widen the span over a changed first or last word.
+
+    The character-level score prefers dropping a replaced word at either end ("within three"
+    for the quote "within three weeks" when the article says "within three months"), and
+    the editor would then be shown a deletion and a span without the new word. When the
+    quote's leading or trailing words have no counterpart in the span, as many words of the
+    article beside it (same sentence, same line) are taken in, if that costs little similarity.
+    """
+    q_words, s_words = _WORD.findall(fold(quote).lower()), _WORD.findall(fold(body[a:z]).lower())
+    if not q_words or not s_words:
+        return a, z
+    ops = difflib.SequenceMatcher(None, q_words, s_words, autojunk=False).get_opcodes()
+    base = fuzz.ratio(quote, body[a:z])
+    tag, i1, i2, _, _ = ops[-1]
+    if tag == "delete" and i2 == len(q_words):
+        words = list(_WORD.finditer(body, z, min(len(body), z + 40 * (i2 - i1) + 40)))[: i2 - i1]
+        between = body[z:words[-1].end()] if len(words) == i2 - i1 else ""
+        ended = re.search(r"[.!?][\"”’')\]]*$", body[a:z].rstrip()) is not None  # the span ends its sentence
+        if between and not ended and not re.search(r"[.!?]\s|\n", between) and fuzz.ratio(quote, body[a:words[-1].end()]) >= base - 12:
+            z = words[-1].end()
+    tag, i1, i2, _, _ = ops[0]
+    if tag == "delete" and i1 == 0:
+        words = list(_WORD.finditer(body, max(0, a - 40 * i2 - 40), a))[-i2:]
+        between = body[words[0].start():a] if len(words) == i2 else ""
+        if between and not re.search(r"[.!?:]\s|\n", between) and fuzz.ratio(quote, body[words[0].start():z]) >= base - 12:
+            a = words[0].start()
+    return a, z
 
 
 def _sentence_start(body: str, a: int) -> bool:

@@ -22,6 +22,7 @@ from .library import default_bib, load
 from .records import Fetched, Work
 from .runner import answer
 from .search import abstract_of
+from .sourcetext import store_abstracts
 from .studyrows import StudyRow, append_rows, studies_path
 from .studyrows import draft as draft_study
 
@@ -122,4 +123,9 @@ def add(settings: Any, identifier: str, client: HttpClient | None = None, target
     if missing:  # never write an entry the source did not really give: it would break the next build
         raise EvidenceError(f"{ident.key}: the source's record has no {', '.join(missing)}; nothing was added "
                             "(add the entry by hand from the article page)")
-    return write_new(settings, registry, cand, ident.key, "add", target)
+    result = write_new(settings, registry, cand, ident.key, "add", target)
+    cache = Cache(cache_dir(settings))  # the abstracts fetched with it, where claims suggest reads them
+    keys = ([("pubmed", f"pmid:{cand.pmid}")] if cand.pmid else []) + \
+        ([("europepmc", f"doi:{cand.doi}"), ("crossref", f"doi:{cand.doi}")] if cand.doi else [])
+    store_abstracts(settings, [f for f in (cache.get(source, key) for source, key in keys) if f is not None])
+    return result

@@ -2,9 +2,10 @@
 
 PubMed marks a retraction twice, and each alone can lag: the publication type "Retracted
 Publication" on the article, and a ``CommentsCorrections`` link ``RetractionIn`` to the
-notice (likewise ``ErratumIn``, ``ExpressionOfConcernIn``). Both are read. ``efetch``
-XML is used rather than ``esummary`` because only it carries those links; it takes up to
-200 PMIDs per request, which keeps a large library inside NCBI's 3 requests/s.
+notice (likewise ``ErratumIn``, ``ExpressionOfConcernIn``). Both are read. ``resolve`` uses
+``efetch`` XML: it carries the abstract and the links; it takes up to 200 PMIDs per request,
+which keeps a large library inside NCBI's 3 requests/s. ``evidence find`` lists candidates
+from the lighter ``esummary`` (:func:`parse_esummary`, :mod:`.esummary`).
 """
 
 from __future__ import annotations
@@ -155,9 +156,12 @@ def parse_pubmed(root: ET.Element) -> dict[str, tuple[Work, str]]:
 
 
 def parse_esummary(root: ET.Element) -> dict[str, Work]:
-    """Legacy ESummary ``<DocSum>`` records (no CommentsCorrections, so no notice links).
+    """Legacy ESummary ``<DocSum>`` records: what ``evidence find`` lists (:mod:`.esummary`).
 
-    Kept for summaries an editor saved from PubMed; the resolver itself uses efetch.
+    A summary has the publication types and identifiers but no abstract. Notices come from
+    the publication types ("Retracted Publication"; the record being itself a notice) and
+    from the ``References`` list when NCBI fills it (the esummary DTD's ``Reference``:
+    ``RefSource``, ``RefType``, ``PMID``; the same ``RefType`` words as EFetch's links).
     """
     out = {}
     for doc in root.findall("DocSum"):
@@ -176,13 +180,50 @@ def parse_esummary(root: ET.Element) -> dict[str, Work]:
         pub_types = tuple(clean(p.text) or "" for p in (items["PubTypeList"].findall("Item") if "PubTypeList" in items else []))
         year = re.match(r"(\d{4})", text("PubDate") or "")
         ids = {it.get("Name"): clean(it.text) for it in (items["ArticleIds"].findall("Item") if "ArticleIds" in items else [])}
-        notices = (Notice("retraction", "pubmed", None, None, None, "Retracted Publication", "publication-type"),) \
-            if "Retracted Publication" in pub_types else ()
-        out[pmid] = Work(source="pubmed", pmid=pmid, doi=ids.get("doi"), pmcid=ids.get("pmc"), title=text("Title"),
+        doi = ids.get("doi") or text("DOI")
+        if not doi:
+            located = DOI_IN_TEXT.search(text("ELocationID") or "")
+            doi = located.group(1) if located else None
+        doi = normalise("doi", doi).value if doi else None
+        notices = _summary_notices(items.get("References"), pub_types, pmid, doi, text("PubDate"))
+        has_abstract = text("HasAbstract")
+        out[pmid] = Work(source="pubmed", pmid=pmid, doi=doi, pmcid=ids.get("pmc"), title=text("Title"),
                          authors=tuple(authors), year=int(year.group(1)) if year else None,
                          journal=text("FullJournalName"), journal_abbrev=text("Source"), volume=text("Volume"),
-                         issue=text("Issue"), pages=expand_pages(text("Pages")), pub_types=pub_types, notices=notices)
+                         issue=text("Issue"), pages=expand_pages(text("Pages")), pub_types=pub_types,
+                         notices=tuple(sorted(set(notices))),
+                         has_abstract=(has_abstract == "1") if has_abstract in ("0", "1") else None,
+                         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None)
     return out
+
+
+def _summary_notices(references: ET.Element | None, pub_types: Sequence[str], pmid: str, doi: str | None,
+                     pub_date: str | None) -> list[Notice]:
+    """A summary's notices, read as :func:`parse_article` reads EFetch's (same words, same relations)."""
+    notices: list[Notice] = []
+    linked: set[str] = set()
+    for ref in (references.findall("Item") if references is not None else []):
+        fields = {it.get("Name"): clean(it.text) for it in ref.findall("Item")}
+        ref_type, source_text = fields.get("RefType") or "", fields.get("RefSource")
+        other_pmid = fields.get("PMID") if (fields.get("PMID") or "").isdigit() else None
+        other_doi = DOI_IN_TEXT.search(source_text or "")
+        other_doi_value = normalise("doi", other_doi.group(1)).value if other_doi else None
+        if ref_type in ABOUT_THIS:
+            linked.add(ABOUT_THIS[ref_type])
+            notices.append(Notice(ABOUT_THIS[ref_type], "pubmed", date_in_text(source_text), other_doi_value,
+                                  other_pmid, ref_type, "comments-corrections"))
+        elif ref_type in THIS_IS_NOTICE:
+            linked.add(f"is:{THIS_IS_NOTICE[ref_type]}")
+            target = f"pmid:{other_pmid}" if other_pmid else (f"doi:{other_doi_value}" if other_doi_value else None)
+            notices.append(Notice(THIS_IS_NOTICE[ref_type], "pubmed", date_in_text(pub_date), doi, pmid, ref_type,
+                                  "is-notice", target))
+    lowered = {p.lower() for p in pub_types}
+    if "retracted publication" in lowered and "retraction" not in linked:
+        notices.append(Notice("retraction", "pubmed", None, None, None, "Retracted Publication", "publication-type"))
+    for pub_type, kind in NOTICE_PUB_TYPES.items():
+        if pub_type in lowered and f"is:{kind}" not in linked:
+            notices.append(Notice(kind, "pubmed", date_in_text(pub_date), doi, pmid, pub_type, "is-notice"))
+    return notices
 
 
 class PubMed:

@@ -1,13 +1,16 @@
 """Resolve stage: searching the literature (PubMed E-utilities; Europe PMC when PubMed fails).
 
-``ESearch`` turns the query into PMIDs (relevance order); the records then come from
-``EFetch`` XML, the same call and parser as ``resolve`` (:class:`~.ncbi.PubMed`), because
-only EFetch carries the publication types *and* the retraction/correction links (ESummary
-has the types but not the links) and the abstract. Records are cached per PMID exactly as
-``resolve`` caches them, so a later ``resolve`` or ``add`` reuses them; the ESearch answer is
-cached under the query it answered. When PubMed cannot be reached or answers with an
+``ESearch`` turns the query into PMIDs (relevance order); the candidates' records then come
+from one ``ESummary`` request (:mod:`.esummary`: title, journal, date, publication types,
+identifiers, and the correction/retraction links NCBI lists with them), which is light
+enough for a list of a hundred. The full EFetch record (abstract, the parser and cache of
+``resolve``, :class:`~.ncbi.PubMed`) is fetched only for what an editor picks
+(:func:`full_records`: ``find --add``; ``claims suggest`` reads it from the cache), and is
+used in the list instead of the summary whenever the cache already holds it. PMIDs ESummary
+did not answer for are asked of EFetch; when PubMed cannot be reached or answers with an
 error, the same query goes to Europe PMC's search (field tags dropped, filters in its
-syntax), whose core results carry publication types, notices and abstracts too.
+syntax), whose core results carry publication types, notices and abstracts too. The ESearch
+answer is cached under the query it answered, summaries per PMID.
 
 Offline (``--offline``): cached searches and records only, never a socket. A failed answer
 is reported, never cached; an unreachable host fails at once (:mod:`.http`).
@@ -23,6 +26,7 @@ from typing import Any, Callable, Sequence
 
 from .base import BadAnswer, check_status, clean, read_json
 from .cache import Cache
+from .esummary import SOURCE as SUMMARY, PubMedSummary
 from .europepmc import parse_result
 from .http import HttpClient
 from .ids import Identifier
@@ -135,7 +139,8 @@ def _records(client: HttpClient, cache: Cache, pmids: Sequence[str], refresh: bo
     if wanted:
         for fetched in PubMed().fetch(client, wanted, now):
             if fetched.status == "failed":
-                errors.append(f"PubMed EFetch: {fetched.error}")
+                if f"PubMed EFetch: {fetched.error}" not in errors:  # one line per cause, not per PMID
+                    errors.append(f"PubMed EFetch: {fetched.error}")
                 continue
             cache.put(fetched)
             have[fetched.identifier.split(":", 1)[1]] = fetched
@@ -143,6 +148,46 @@ def _records(client: HttpClient, cache: Cache, pmids: Sequence[str], refresh: bo
             for p in pmids if p in have and have[p].status == "found" and have[p].work is not None]
     missing = [p for p in pmids if p not in have]
     return hits, sorted(set(missing), key=missing.index)
+
+
+def _summaries(client: HttpClient, cache: Cache, pmids: Sequence[str], refresh: bool, now: str,
+               errors: list[str]) -> tuple[list[Hit], list[str]]:
+    """The candidates: a cached EFetch record or summary where there is one, else one ESummary; EFetch for the rest."""
+    have: dict[str, Fetched] = {}
+    wanted = []
+    for pmid in pmids:
+        old = cache.get("pubmed", f"pmid:{pmid}") or cache.get(SUMMARY, f"pmid:{pmid}")
+        if old is not None and (client.offline or not refresh):
+            have[pmid] = old
+        elif not client.offline:
+            wanted.append(Identifier("pmid", pmid))
+    if wanted:
+        for fetched in PubMedSummary().fetch(client, wanted, now):
+            if fetched.status == "failed":
+                if f"PubMed ESummary: {fetched.error}" not in errors:
+                    errors.append(f"PubMed ESummary: {fetched.error}")
+            elif fetched.status == "found":
+                cache.put(fetched)
+                have[fetched.identifier.split(":", 1)[1]] = fetched
+    rest = [p for p in pmids if p not in have]
+    full, missing = _records(client, cache, rest, refresh, now, errors) if rest and not client.offline else ([], rest)
+    by_pmid = {h.work.pmid: h for h in full}
+    hits = []
+    for p in pmids:
+        if p in by_pmid:
+            hits.append(by_pmid[p])
+        elif p in have and have[p].status == "found" and have[p].work is not None:
+            f = have[p]
+            hits.append(Hit(f.work, abstract_of(f), "pubmed", f.fetched_at))  # type: ignore[arg-type]
+    return hits, missing
+
+
+def full_records(client: HttpClient, cache: Cache, pmids: Sequence[str], now: Callable[[], str] | None = None
+                 ) -> tuple[dict[str, Hit], list[str]]:
+    """The EFetch records (with abstracts) of chosen PMIDs: cached ones as they are, one EFetch for the rest."""
+    errors: list[str] = []
+    hits, _ = _records(client, cache, pmids, False, (now or utc_now)(), errors)
+    return {h.work.pmid: h for h in hits if h.work.pmid}, errors
 
 
 def _europepmc(client: HttpClient, cache: Cache, term: str, since: int | None, retmax: int, refresh: bool,
@@ -202,8 +247,8 @@ def search(client: HttpClient, cache: Cache, query: str, designs: Sequence[str] 
         except BadAnswer as exc:
             errors.append(str(exc))
     if pmids is not None:
-        hits, missing = _records(client, cache, pmids, refresh, stamp, errors)
-        if not (missing and not hits and not client.offline):  # EFetch failing for all: try Europe PMC
+        hits, missing = _summaries(client, cache, pmids, refresh, stamp, errors)
+        if not (missing and not hits and not client.offline):  # PubMed failing for all: try Europe PMC
             return SearchResult(term, "pubmed", count, tuple(hits), cached, old.fetched_at if cached else stamp,  # type: ignore[union-attr]
                                 tuple(errors), tuple(missing), client.requests_sent - sent_before)
     fallback = _europepmc(client, cache, term, since, retmax, refresh, stamp, errors)

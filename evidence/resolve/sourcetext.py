@@ -14,7 +14,7 @@ never fetched, so no one mistakes "we never asked" for "there is no abstract".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from .abstracts import crossref_abstract, europepmc_abstract, pubmed_abstract
 from .cache import Cache, cache_dir
@@ -183,3 +183,18 @@ def load_texts(settings: Any, bibliography: Any = None) -> dict[str, TextState]:
         found.sort(key=lambda t: (rank.get(t.source, 99), t.identifier))
         out[ref.citekey] = TextState(ref.citekey, tuple(found), tuple(missing), tuple(never), bool(ref.idents))
     return out
+
+
+def store_abstracts(settings: Any, answers: Sequence[Fetched]) -> int:
+    """Put the abstracts these cached answers carry into the text cache, as ``resolve`` would.
+
+    ``find --add`` fetches a full PubMed record for each study it adds; storing its abstract
+    at once lets ``claims suggest`` draft from it without a ``resolve`` run in between."""
+    texts = TextCache(cache_dir(settings))
+    stored = 0
+    for fetched in answers:
+        text = abstract_of(fetched)
+        if text is not None:
+            texts.put(text)
+            stored += text.status == "found"
+    return stored

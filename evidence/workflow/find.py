@@ -13,7 +13,8 @@ are ranked and marked for the editor:
 - **notices**: a retraction, correction or expression of concern PubMed links to the
   record, or the record being itself such a notice.
 
-``add`` (``--add 1,3``) writes the chosen hits to the library and drafts their
+``add`` (``--add 1,3``) fetches the chosen hits' full records (EFetch: the list comes from
+ESummary, which has no abstract), writes them to the library and drafts their
 ``studies.csv`` rows (unverified) exactly as ``evidence add`` does; a hit the library
 already holds is refused by name, never written twice.
 """
@@ -32,7 +33,8 @@ from ..resolve.cache import Cache, cache_dir
 from ..resolve.entries import Registry, from_work
 from ..resolve.http import HttpClient, HttpConfig
 from ..resolve.library import load
-from ..resolve.search import Hit, SearchResult, search
+from ..resolve.search import Hit, SearchResult, full_records, search
+from ..resolve.sourcetext import store_abstracts
 from ..validate.rules import EVIDENCE_LEVEL
 from .find_query import StatementQuery, statement_query
 
@@ -149,27 +151,51 @@ def find(settings: Any, query: str = "", statement: str | None = None, designs: 
     registry = Registry(refs)
     own = client is None
     client = client or HttpClient(HttpConfig.from_settings(settings, offline=offline))
+    cache = Cache(cache_dir(settings))
     try:
-        result = search(client, Cache(cache_dir(settings)), text, designs, since, retmax=min(100, max(3 * limit, 20)),
+        result = search(client, cache, text, designs, since, retmax=min(100, max(3 * limit, 20)),
                         refresh=refresh, now=now)
+        ranked, hidden = rank(result.hits, registry, designs)
+        shown = tuple(ranked[:limit])
+        wrong = [n for n in add if not 1 <= n <= len(shown)]
+        if wrong:
+            raise InputError([Problem("<--add>", None, "bad-number", f"no candidate {n} in this list (1-{len(shown)})",
+                                      "pick numbers from the list shown, then run the same search with --add")
+                              for n in wrong])
+        chosen, refused = _full(client, cache, [shown[n - 1] for n in add], now)
     finally:
         if own:
             client.close()
-    ranked, hidden = rank(result.hits, registry, designs)
-    shown = tuple(ranked[:limit])
-    wrong = [n for n in add if not 1 <= n <= len(shown)]
-    if wrong:
-        raise InputError([Problem("<--add>", None, "bad-number", f"no candidate {n} in this list (1-{len(shown)})",
-                                  "pick numbers from the list shown, then run the same search with --add")
-                          for n in wrong])
-    added, refused = [], []
-    for number in add:
-        item = shown[number - 1]
-        cand = replace(from_work(item.hit.work, f"find #{number}"), abstract=item.hit.abstract)
+    added = []
+    for number, hit in chosen:
+        cand = replace(from_work(hit.work, f"find #{number}"), abstract=hit.abstract)
         dup = registry.duplicate(cand)
         if dup:
             refused.append((number, str(dup)))
             continue
         ident = f"pmid:{cand.pmid}" if cand.pmid else (f"doi:{cand.doi}" if cand.doi else f"find #{number}")
         added.append(write_new(settings, registry, cand, ident, "find --add"))
-    return FindReport(text, built, result, shown, tuple(added), tuple(refused), hidden)
+        if cand.pmid and hit.source == "pubmed":  # claims suggest drafts from it without a resolve run
+            store_abstracts(settings, [f for f in [cache.get("pubmed", f"pmid:{cand.pmid}")] if f is not None])
+    return FindReport(text, built, result, shown, tuple(added), tuple(sorted(refused)), hidden)
+
+
+def _full(client: HttpClient, cache: Cache, items: Sequence[Found], now: Callable[[], str] | None
+          ) -> tuple[list[tuple[int, Hit]], list[tuple[int, str]]]:
+    """The chosen hits with their abstracts: a PubMed summary is replaced by its EFetch record (cached, else
+    one EFetch for all), because the studies.csv draft reads n and population from the abstract. A hit
+    whose full record cannot be had is refused, not written from the summary."""
+    summaries = [f.hit.work.pmid for f in items if f.hit.source == "pubmed" and f.hit.work.pmid]
+    records, errors = full_records(client, cache, summaries, now) if summaries else ({}, [])
+    chosen, refused = [], []
+    for item in items:
+        pmid = item.hit.work.pmid
+        if item.hit.source != "pubmed" or not pmid:
+            chosen.append((item.number, item.hit))
+        elif pmid in records:
+            chosen.append((item.number, records[pmid]))
+        else:
+            why = "; ".join(errors) or ("offline, and its full record is not in the cache" if client.offline
+                                        else "PubMed EFetch returned no record for it")
+            refused.append((item.number, f"could not fetch the full record of pmid:{pmid} ({why})"))
+    return chosen, refused
