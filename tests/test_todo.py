@@ -21,9 +21,17 @@ def _shipped_bib_entry(citekey: str) -> str:
     return match.group(0)
 
 
-def _shipped_study_row(citekey: str) -> str:
-    lines = (REPO / "references" / "studies.csv").read_text(encoding="utf-8").splitlines()
-    return next(line for line in lines if line.startswith(citekey + ",")) + "\n"
+def _shipped_study_row(citekey: str, ws) -> str:
+    """The shipped study's row, in the columns of the workspace's own studies.csv header."""
+    import csv
+    import io
+
+    header = next(csv.reader(io.StringIO((ws.root / "references" / "studies.csv").read_text(encoding="utf-8"))))
+    rows = csv.DictReader(io.StringIO((REPO / "references" / "studies.csv").read_text(encoding="utf-8")))
+    row = next(r for r in rows if r["citekey"] == citekey)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([row.get(h, "") for h in header])
+    return out.getvalue()
 
 
 def _items(ws, slug=None):
@@ -98,7 +106,7 @@ def test_reference_without_identifier_and_study_without_claims(ws, cli):
     bib = (ws.root / "references/library.bib").read_text()
     write(ws, "references/library.bib", re.sub(r"  (pmid|pmcid) = \{[^}]*\},\n", "", bib))
     append(ws, "references/library.bib", "\n" + _shipped_bib_entry("manuskiatti2013comparison"))
-    append(ws, "references/studies.csv", _shipped_study_row("manuskiatti2013comparison"))
+    append(ws, "references/studies.csv", _shipped_study_row("manuskiatti2013comparison", ws))
     items = _items(ws)
     (no_id,) = [i for i in items if i.category == "no-identifier"]
     assert no_id.message == "reference 'connolly2017acne' has no DOI, PMID or PMCID"

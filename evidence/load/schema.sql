@@ -21,7 +21,7 @@ CREATE TABLE studies (
     citekey VARCHAR PRIMARY KEY, design VARCHAR NOT NULL, evidence_level INTEGER, n INTEGER,
     studies_included INTEGER, population VARCHAR, skin_types VARCHAR, follow_up_months DOUBLE, funding VARCHAR,
     source_url VARCHAR, status VARCHAR, notes VARCHAR, includes VARCHAR, risk_of_bias VARCHAR,
-    risk_of_bias_reason VARCHAR, source_file VARCHAR, source_line INTEGER
+    risk_of_bias_reason VARCHAR, included_designs VARCHAR, source_file VARCHAR, source_line INTEGER
 );
 
 CREATE TABLE claims (

@@ -57,6 +57,7 @@ UNITS = (
 STATUSES = ("verified", "unverified")
 BASES = ("result", "conclusion", "background")  # what a claim rests on; empty = result (older workspaces)
 RISKS_OF_BIAS = ("low", "some_concerns", "high")
+INCLUDED_DESIGNS = ("randomised", "non_randomised", "mixed")  # what a review pools: its GRADE starting level
 DIRECTIONS = ("favours_treatment", "favours_comparator", "no_difference", "not_applicable")
 KINDS = ("claim", "number", "superlative", "attribution", "definition", "opinion", "advice")
 NOT_CHECKABLE_KINDS = ("opinion", "advice")
@@ -78,6 +79,7 @@ STUDIES = TableSchema("studies", (
     Column("includes"),  # for reviews: ';'-separated citekeys of included studies in this library
     Column("risk_of_bias", "choice", False, RISKS_OF_BIAS),
     Column("risk_of_bias_reason"),
+    Column("included_designs", "choice", False, INCLUDED_DESIGNS),  # for reviews: what they pool (GRADE start)
 ), key=("citekey",))
 
 CLAIMS = TableSchema("claims", (

@@ -12,6 +12,7 @@ from ..model import Grader, Workspace
 from ..read.tables import split_list
 from .certainty import grader
 from .comparisons import Comparison, pooled_estimates
+from .designs import review_kinds
 
 STUDY_FIELDS = ("design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
 
@@ -36,7 +37,7 @@ def claim_records(ws: Workspace) -> list[dict[str, object]]:
 
 def synthesise(ws: Workspace) -> Synthesis:
     comparisons = tuple(pooled_estimates(claim_records(ws)))
-    return Synthesis(comparisons, grader(comparisons))
+    return Synthesis(comparisons, grader(comparisons, review_kinds(ws.studies)))
 
 
 def comparison_rows(comparisons: tuple[Comparison, ...] | list[Comparison],

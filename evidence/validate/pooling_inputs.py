@@ -44,4 +44,11 @@ def pooling_problems(studies: pd.DataFrame, claims: pd.DataFrame) -> list[Proble
                                     f"study '{row.citekey}': risk_of_bias '{row.risk_of_bias}' has no reason",
                                     "say why in risk_of_bias_reason (it is shown in the certainty's reasons)",
                                     field="risk_of_bias_reason"))
+    if "included_designs" in studies:
+        for row in studies[studies["included_designs"].notna() & ~studies["design"].isin(REVIEWS)].itertuples():
+            problems.append(Problem(row.source_file, int(row.source_line), "included-designs-on-primary-study",
+                                    f"study '{row.citekey}' is a {row.design}, not a review, but records "
+                                    f"included_designs '{row.included_designs}'",
+                                    "'included_designs' says what a meta-analysis or systematic review pools; "
+                                    "leave it empty for a primary study", field="included_designs"))
     return problems
