@@ -51,13 +51,44 @@ class Target:
     functions: tuple[str, ...] = ()  # mutmut's mangled names, e.g. "x_check_reference_list"; () = all
 
 
+# the synthesis tests without the one that renders a whole site (it adds ~12 s per mutant and checks the page)
+SYNTHESIS_TESTS = tuple(f"tests/test_synthesis.py::test_{name}" for name in (
+    "reproduces_hine_1989_lidocaine_risk_difference_to_the_printed_precision",
+    "reproduces_dersimonian_kacker_2007_clasp_odds_ratio_random_effects_to_the_printed_precision",
+    "ratios_are_reported_on_their_natural_scale_and_a_ci_round_trips_through_its_standard_error",
+    "zero_events_in_one_arm_gets_the_half_correction_and_zero_in_both_is_refused",
+    "identical_studies_have_no_heterogeneity_and_a_narrower_interval",
+    "studies_all_on_one_side_pool_on_that_side_with_heterogeneity",
+    "means_give_mean_differences_and_smd_and_mixed_statistics_are_refused",
+    "comparisons_pool_trials_but_never_a_meta_analysis_with_the_trials_it_includes",
+    "disjoint_meta_analyses_pool_but_overlapping_ones_are_flagged",
+    "unverified_and_background_results_are_not_pooled",
+    "certainty_gives_a_reason_for_every_step",
+    "heterogeneity_and_the_prediction_interval_follow_their_published_definitions",
+    "pooling_refuses_what_cannot_be_pooled_and_counts_only_reported_participants",
+    "shipped_workspace_pools_microneedling_with_prp_and_the_query_reports_it",
+))
+
+# a cached parse equals a fresh one and keeps the problems (the reader's slot in the cache)
+PARSE_CACHE_TESTS = ("tests/test_incremental.py::test_parsed_files_are_cached_by_content_and_equal_a_fresh_parse",
+                     "tests/test_incremental.py::test_problems_come_back_from_the_cache_and_duplicates_across_files_are_still_found")
+
+# test_anchoring.py without its four whole-workspace cases (changed or curly quotes through `evidence check`:
+# ~10 s per mutant; the check report's use of the anchor is held by the report module's tests)
+ANCHORING_UNIT_TESTS = tuple(f"tests/test_anchoring.py::test_{name}" for name in (
+    "exact_anchor_keeps_offsets_and_context", "prefix_picks_the_intended_occurrence", "edit_elsewhere_reanchors_exactly",
+    "reworded_statement_is_changed_with_its_new_text", "deleted_statement_is_missing", "typography_does_not_change_a_quote",
+    "typography_blind_match_inside_a_longer_text_keeps_exact_offsets", "normalised_prefix_picks_the_occurrence",
+    "normalise_maps_every_character_back", "a_real_change_still_shows_both_sides",
+))
+
 TARGETS = (
     Target("evidence/check/verdicts.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
                                           "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/check/rubric.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
                                         "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/read/quantities.py", ("tests/test_checks.py", "tests/test_quantities.py")),
-    Target("evidence/read/anchoring.py", ("tests/test_anchoring.py", "tests/test_anchor_rules.py")),
+    Target("evidence/read/anchoring.py", ("tests/test_anchor_rules.py", "tests/test_anchor_ends.py", *ANCHORING_UNIT_TESTS)),
     Target("evidence/check/reflist.py", ("tests/test_checks.py", "tests/test_reflist.py")),
     Target("evidence/check/report.py", ("tests/test_checks.py", "tests/test_check_report.py", "tests/test_notices.py"),
            ("x_notices_by_citekey", "x__notice_problems", "x_check_workspace")),
@@ -67,9 +98,18 @@ TARGETS = (
            ("x__signature", "x__page", "xǁRegistryǁ*")),
     Target("evidence/read/tables.py", ("tests/test_sources.py", "tests/test_line_numbers.py"),
            ("x_read_table", "x__duplicates")),
-    Target("evidence/read/bibtex.py", ("tests/test_sources.py", "tests/test_line_numbers.py"), ("x_read_bibtex",)),
+    Target("evidence/read/bibtex.py", ("tests/test_line_numbers.py", *PARSE_CACHE_TESTS), ("x_read_bibtex", "x__parse_file", "x__parse", "x__concatenated", "x__undefined_macros")),
     Target("evidence/render/fragments.py", ("tests/test_fragments.py", "tests/test_site.py::test_text_fragment_directives",
                                             "tests/test_site.py::test_statements_link_to_the_original_sentence_by_text_fragment")),
+    # the pure cases only: test_attribution.py's others build the shipped workspace (seconds per mutant)
+    Target("evidence/check/attribution.py", ("tests/test_attribution_rules.py", *(
+        f"tests/test_attribution.py::test_{name}" for name in (
+            "attribution_phrases_are_parsed", "a_finding_after_the_attribution_is_not_read_as_its_size",
+            "round_numbers_stand_for_their_rounding_and_qualifiers_for_intervals")))),
+    Target("evidence/synthesis/pooling.py", SYNTHESIS_TESTS),
+    Target("evidence/synthesis/certainty.py", ("tests/test_certainty_rules.py", *SYNTHESIS_TESTS, "tests/test_verdicts_rubric.py")),
+    Target("evidence/render/csv_safety.py", ("tests/test_hostile_outputs.py::test_neutralise_is_the_owasp_rule",
+                                             "tests/test_hostile_outputs.py::test_a_frame_is_made_formula_safe_in_its_text_columns_only_and_left_unchanged")),
     Target("evidence/render/labels.py", ("tests/test_site.py::test_file_names_from_data_are_sanitised",
                                          "tests/test_escaping.py"), ("x_safe_name",)),
 )

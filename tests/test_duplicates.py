@@ -156,3 +156,17 @@ def test_import_refuses_a_duplicate_inside_the_same_file(settings, tmp_path):
     result = api.import_file(settings, incoming)
     assert [k for k, _ in result.added] == ["k1"]
     assert "duplicates k1 (references/library.bib (new)): same title, first author and year" in result.duplicates[0][1]
+
+
+def test_the_title_rules_need_a_title_a_year_and_the_whole_url(registry):
+    """Title + first author + year and title + URL both need a title: two untitled records by one author
+    in one year, or at one address, are not thereby one work; without a year, title + author is not
+    enough. A URL is compared whole (only scheme, 'www.' and a trailing slash are ignored), so a page
+    whose address ends in 'X' is not its parent page. (Invented records, written for this test.)"""
+    registry.accept(cand(title=None, authors=("Roe, Jane",), year=2020, url="https://example.org/a"), "roe2020", "x:1")
+    assert registry.duplicate(cand(title=None, authors=("Roe, Jane",), year=2020, url="https://example.org/a")) is None
+    registry.accept(cand(title="Scar care", authors=("Poe, Al",), year=None), "poe", "x:2")
+    assert registry.duplicate(cand(title="Scar care", authors=("Poe, Al",), year=None)) is None
+    registry.accept(cand(title="Scar guides", url="https://example.org/guides/"), "guides", "x:3")
+    assert registry.duplicate(cand(title="Scar guides", url="https://example.org/guides/X")) is None
+    assert registry.duplicate(cand(title="Scar guides", url="http://www.example.org/guides")).citekey == "guides"

@@ -191,3 +191,20 @@ def test_neutralise_is_the_owasp_rule():
 
     assert [neutralise(v) for v in FORMULAS] == ["'" + v for v in FORMULAS]
     assert [neutralise(v) for v in ("text", "", -3, 2.5, None)] == ["text", "", -3, 2.5, None]
+
+
+def test_a_frame_is_made_formula_safe_in_its_text_columns_only_and_left_unchanged():
+    """OWASP's rule per cell of every text column (object or string dtype); numeric columns, a negative
+    effect size included, stay numbers; the caller's frame is not modified; the CSV has no index and
+    '\\n' line ends. (Invented cells.)"""
+    import pandas as pd
+
+    from evidence.render.csv_safety import safe_frame, to_csv
+
+    df = pd.DataFrame({"label": pd.array(["=1+1", "ok"], dtype="string"), "note": pd.Series(["@SUM(A1)", None], dtype=object),
+                       "effect": [-0.4, 1.5], "n": [-3, 12]})
+    out = safe_frame(df)
+    assert out["label"].tolist() == ["'=1+1", "ok"] and out["note"][0] == "'@SUM(A1)" and pd.isna(out["note"][1])
+    assert out["effect"].tolist() == [-0.4, 1.5] and out["n"].tolist() == [-3, 12]
+    assert df["label"].tolist() == ["=1+1", "ok"]  # the input frame is untouched
+    assert to_csv(df) == "label,note,effect,n\n'=1+1,'@SUM(A1),-0.4,-3\nok,,1.5,12\n"

@@ -321,3 +321,87 @@ def test_a_key_used_twice_in_one_file_is_reported_at_the_second_entry(tmp_path):
         ("references/twice.bib", 3, "duplicate-citekey", "citekey", "duplicate citekey 'jacob2001acne'",
          "rename one of the entries or delete the copy")]
     assert df["title"].tolist() == ["Acne scarring"]
+
+
+def test_an_undefined_macro_is_reported_at_its_own_field_and_nothing_else_is(tmp_path):
+    """A bare name that no @string defines is an error at its field's line; a defined name (in any
+    case), a month, a number and a '#' inside braces or quotes ("C# in a week") are not macros.
+    (Written for this test: an invented record, not a real export.)"""
+    path = bib(tmp_path, "m.bib", '@string{jcd = {J Cosmet Dermatol}}\n\n'
+               '@article{kim2020acne,\n'
+               '  title = {Learning C# in a week},\n'
+               '  journal = jid,\n'
+               '  month = jan,\n'
+               '  year = 2020,\n'
+               '  note = jcd # { and } #undef # "x",\n'
+               '  publisher = JCD,\n'
+               '  series = "Part # 2",\n'
+               '  address = {A {nested} # brace} # nowhere\n'
+               '}\n')
+    df, problems = read_bibtex([path], {path: "references/m.bib"})
+    assert [(p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems] == [
+        ("references/m.bib", 11, "undefined-macro", "address",
+         "kim2020acne: address uses 'nowhere', which no @string defines", "put the value in braces: address = {nowhere}"),
+        ("references/m.bib", 5, "undefined-macro", "journal", "kim2020acne: journal uses 'jid', which no @string defines",
+         "put the value in braces: journal = {jid}"),
+        ("references/m.bib", 8, "undefined-macro", "note", "kim2020acne: note uses 'undef', which no @string defines",
+         "put the value in braces: note = {undef}"),
+    ]
+    assert list(zip(df["citekey"], df["title"], df["year"])) == [("kim2020acne", "Learning C# in a week", 2020)]
+
+
+def test_each_entry_problem_names_its_line_field_and_fix(tmp_path):
+    """A citekey no file name can carry, a citekey that differs from an earlier one only in case, a
+    non-http(s) url (shown cut at 80 characters) at the url's own line, and years outside 1000-2100
+    or longer than four digits at the year's own line; 1000 and 2100 themselves are years.
+    (Written for this test: invented records, not a real export.)"""
+    long_url = "ftp://example.org/a/very/long/path/that/goes/on/and/on/well/past/eighty/characters/of/text"
+    path = bib(tmp_path, "p.bib", "@article{Bad/key2020,\n  title = {Slash},\n  year = {2020}\n}\n\n"
+               f"@article{{smith2020acne,\n  title = {{Scars}},\n  url = {{{long_url}}},\n  year = {{999}}\n}}\n\n"
+               "@article{Smith2020acne,\n  title = {Other},\n  year = {2100}\n}\n\n"
+               "@article{lo1000, title = {Old}, year = {1000}}\n"
+               "@article{hi2101, title = {Late}, year = {2101}}\n"
+               "@article{five2017, title = {Five}, year = {20170}}\n")
+    df, problems = read_bibtex([path], {path: "references/p.bib"})
+    year_hint = "write the four-digit year, e.g. year = {2017}"
+    assert sorted((p.file, p.line, p.code, p.field, p.message, p.hint) for p in problems) == [
+        ("references/p.bib", 1, "bad-citekey", "citekey",
+         "citekey 'Bad/key2020' has characters a file name or URL cannot carry", "use letters, digits and _ . : + - only"),
+        ("references/p.bib", 8, "bad-url", "url", f"smith2020acne: url '{long_url[:80]}' is not an http(s) address",
+         "write the full address starting with https://"),
+        ("references/p.bib", 9, "bad-year", "year", "smith2020acne: year '999' is not a year", year_hint),
+        ("references/p.bib", 12, "citekey-case", "citekey",
+         "citekey 'Smith2020acne' differs from 'smith2020acne' only in case (their pages would collide)",
+         "rename one of them"),
+        ("references/p.bib", 18, "bad-year", "year", "hi2101: year '2101' is not a year", year_hint),
+        ("references/p.bib", 19, "bad-year", "year", "five2017: year '20170' is not a year", year_hint),
+    ]
+    years = df.astype(object).where(df.notna(), None)
+    assert list(zip(years["citekey"], years["year"])) == [
+        ("Bad/key2020", 2020), ("smith2020acne", None), ("Smith2020acne", 2100), ("lo1000", 1000), ("hi2101", None),
+        ("five2017", None)]
+
+
+def test_a_library_split_over_files_reads_as_the_same_table_as_one_file(tmp_path):
+    """Where an entry is kept changes only its source file and line: the rows, their order, the index
+    and every column's type are those of one file holding them all (a column empty in one file and
+    filled in the other is typed as text, as in one file). (Invented records.)"""
+    first = "@article{a2001, title = {First}, author = {Ng, A and Li, B}, year = {2001}}\n"
+    second = ("@article{b2002, title = {Second}, author = {Roe, C}, year = {2002}, volume = {12}, pages = {1--9},\n"
+              "  doi = {10.1000/xyz123}}\n")
+    one, a, b = bib(tmp_path, "one.bib", first + second), bib(tmp_path, "a.bib", first), bib(tmp_path, "b.bib", second)
+    together, _ = read_bibtex([one], {one: "one.bib"})
+    split, _ = read_bibtex([a, b], {a: "a.bib", b: "b.bib"})
+    assert list(zip(split["source_file"], split["source_line"])) == [("a.bib", 1), ("b.bib", 1)]
+    columns = [c for c in together.columns if c not in ("source_file", "source_line")]
+    pd.testing.assert_frame_equal(split[columns], together[columns])
+
+
+def test_an_entry_dropped_as_a_duplicate_across_files_takes_its_own_problems_with_it(tmp_path):
+    """The later copy of a citekey is reported once, as a duplicate; its other faults are not reported
+    (it is not read), while the faults of the entries around it are. (Invented records.)"""
+    a = bib(tmp_path, "a.bib", "@article{ok2021, title = {Fine}, year = {2021}}\n")
+    b = bib(tmp_path, "b.bib", "@article{ok2021, year = {20x1}}\n\n@article{next2022, year = {20x2}}\n")
+    _, problems = read_bibtex([a, b], {a: "a.bib", b: "b.bib"})
+    assert sorted((p.file, p.line, p.code) for p in problems) == [
+        ("b.bib", 1, "duplicate-citekey"), ("b.bib", 3, "bad-year"), ("b.bib", 3, "missing-title")]

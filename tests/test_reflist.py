@@ -218,3 +218,16 @@ def test_title_match_thresholds_at_their_exact_boundaries():
     assert (maybe.citekey, maybe.match_score) == ("k", 75.0) and "uncertain-match" in codes(maybe)
     (none,) = check_reference_list(article("“scarryyz.” 2020"), lib)
     assert none.citekey is None
+
+
+def test_a_title_is_kept_whole_but_its_closing_full_stop_and_an_untitled_record_matches_nothing():
+    """Only the closing full stop is dropped, from the printed title and from the record's: a title
+    ending in a capital letter ('Vitamin X') is compared whole. A record without a title is never a
+    title match. (Artificial titles, written for this test.)"""
+    assert parse_printed("“Vitamin X.” J Derm, 2020.")["title"] == "Vitamin X"
+    row = {"author_count": 0, "year": None, "volume": None, "issue": None, "pages": None, "doi": None, "pmid": None}
+    lib = pd.DataFrame([{"citekey": "k", "title": "Vitamin X.", **row}, {"citekey": "u", "title": None, **row}])
+    (ref,) = check_reference_list(article("“Vitamin X.” 2020"), lib)
+    assert (ref.citekey, ref.match_method, ref.match_score) == ("k", "title", 100.0)
+    (none,) = check_reference_list(article("“Vitamin X.” 2020"), lib[lib["citekey"] == "u"])
+    assert (none.citekey, none.match_score) == (None, None)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from scipy import stats
 
 from evidence.query.runner import discover, run_query
 from evidence.synthesis import from_counts, from_estimate, from_means, grade_body, pool, pooled_estimates
+from evidence.synthesis.effects import Z95, Effect
 
 from .conftest import REPO
 
@@ -234,3 +236,52 @@ def test_treatment_page_has_a_summary_of_findings_and_a_pooled_forest_plot(shipp
     plot = plot[:plot.index("</figure>")]
     assert '<polygon class="pooled"' in plot and "Weights (random effects): asif2016combined" in plot
     assert "<desc" in plot and "Heterogeneity: I² = 0%" in plot  # the text alternative states everything
+
+
+def test_heterogeneity_and_the_prediction_interval_follow_their_published_definitions():
+    """I² = (Q - df) / Q (Higgins & Thompson 2002), its p from chi² on k - 1 df; the prediction interval is
+    mu ± t(0.975, k - 2) · sqrt(tau² + se²) (Higgins, Thompson & Spiegelhalter 2009), with se read back from
+    the printed 95 % CI; random-effects weights are 1 / (v + tau²), relative. Same counts as the test above
+    (written for these tests, not a published data set)."""
+    p = pool([from_counts(30, 50, 10, 50), from_counts(12, 40, 10, 40), from_counts(45, 60, 5, 60)])
+    assert (p.statistic, p.k, p.df, p.participants) == ("risk_ratio", 3, 2, 300)
+    fixed = [1 / e.variance for e in p.effects]  # the common effect: inverse-variance weights, on the log scale
+    mu = sum(x * e.y for x, e in zip(fixed, p.effects)) / sum(fixed)
+    assert (p.common.method, math.log(p.common.estimate), math.log(p.common.ci_high)) == pytest.approx(
+        ("common effect", mu, mu + Z95 * math.sqrt(1 / sum(fixed))))
+    assert p.i2 == pytest.approx((p.q - p.df) / p.q * 100) and p.p_heterogeneity == pytest.approx(
+        stats.chi2.sf(p.q, 2))
+    for method in ("random effects (DerSimonian-Laird)", "random effects (Paule-Mandel)"):
+        r = p.by_method(method)
+        se = (math.log(r.ci_high) - math.log(r.ci_low)) / (2 * Z95)
+        assert math.log(r.estimate) - math.log(r.ci_low) == pytest.approx(Z95 * se)
+        half = stats.t.ppf(0.975, 1) * math.sqrt(r.tau2 + se * se)
+        assert (math.log(r.pi_low), math.log(r.pi_high)) == pytest.approx(
+            (math.log(r.estimate) - half, math.log(r.estimate) + half))
+        w = [1 / (e.variance + r.tau2) for e in p.effects]
+        assert se == pytest.approx(math.sqrt(1 / sum(w)))
+        assert r.weights == pytest.approx(tuple(x / sum(w) for x in w))
+        assert math.log(r.estimate) == pytest.approx(sum(x * e.y for x, e in zip(w, p.effects)) / sum(w))
+    assert p.by_method("random effects (Paule-Mandel)").tau2 != p.random.tau2  # two estimators, two values
+    assert p.common.tau2 == 0.0 and p.common.pi_low is None
+    two = pool([from_counts(30, 50, 10, 50), from_counts(12, 40, 10, 40)])
+    assert two.random.pi_low is None and two.random.pi_high is None  # k - 2 = 0 degrees of freedom: no interval
+
+
+def test_pooling_refuses_what_cannot_be_pooled_and_counts_only_reported_participants():
+    with pytest.raises(ValueError, match="^nothing to pool$"):
+        pool([])
+    with pytest.raises(ValueError, match="^effects of different statistics cannot be pooled: risk_difference, risk_ratio$"):
+        pool([from_counts(1, 10, 2, 10), from_counts(1, 10, 2, 10, statistic="risk_difference")])
+    with pytest.raises(ValueError, match="^every effect needs a positive variance$"):
+        pool([from_estimate(0.5, 0.4, 0.6, "risk_ratio"), Effect("risk_ratio", 0.0, 0.0, "estimate")])
+    unknown = from_estimate(0.49, 0.34, 0.70, "risk_ratio")  # no participants reported
+    assert pool([unknown, unknown]).participants is None
+    assert pool([unknown, from_counts(10, 50, 20, 50)]).participants == 100
+    single = pool([from_counts(10, 50, 20, 50)])
+    assert (single.statistic, single.k, single.participants, single.q, single.df, single.i2) == (
+        "risk_ratio", 1, 100, 0.0, 0, 0.0)
+    assert all(e.tau2 == 0.0 and e.estimate == single.effects[0].estimate for e in single.estimates)
+    assert [e.method for e in single.estimates] == ["common effect", "random effects (DerSimonian-Laird)",
+                                                    "random effects (Paule-Mandel)"]
+    assert all((e.ci_low, e.ci_high, e.weights) == (*single.effects[0].ci, (1.0,)) for e in single.estimates)

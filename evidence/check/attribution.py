@@ -6,8 +6,9 @@ Each is parsed from the statement's quote and compared with the study in its ``c
 column: the bibliography's year, ``studies.csv``'s design, ``n`` and ``studies_included``,
 its follow-up and the ``duration`` of its claims. Every disagreement is reported with both
 values. The parser is deliberately narrow (a determiner, up to five modifiers, a singular
-design word, then "of/with/involving … N unit" before the verb): a phrase it does not
-recognise is not checked, rather than checked wrongly.
+design word, then "of/with/involving … N unit" before the verb; the determiner within 80
+characters before the design word, sizes, years and durations within 140 after it): a phrase it
+does not recognise is not checked, rather than checked wrongly.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ DESIGN_WORDS: dict[str, tuple[str, ...]] = {
     "study": PRIMARY,
 }
 _DESIGN = re.compile(
-    r"\b(?P<design>meta-?analysis|systematic review(?: and meta-?analysis)?|cochrane review|"
+    r"\b(?P<design>meta[- ]?analysis|systematic review(?: and meta[- ]?analysis)?|cochrane review|"
     r"(?:literature |narrative )?review|rct|trial|(?:cohort|case[- ]control|cross-sectional|observational) study|"
     r"survey|case series|case report|guideline|study)\b", re.I)
 _DETERMINER = re.compile(r"\b(?P<det>an?|one|the|this|that|another)\s+((?:[\w’',.-]+\s+){0,5})$", re.I)
@@ -221,11 +222,12 @@ def parse_attributions(text: str) -> list[Attribution]:
             used = max(used, d.end())
         if d:
             qual = d.groupdict().get("qual")
-            duration_text = f"{(qual + ' ') if qual else ''}{d['num']} {d['unit'].lower()}s"
+            plural = "" if _number(d["num"]) == 1 else "s"  # "one year", "12 weeks"
+            duration_text = f"{(qual + ' ') if qual else ''}{d['num']} {d['unit'].lower()}{plural}"
             duration = _count(qual, _number(d["num"]), f"{d['unit'].lower()}s", duration_text)
         if det["det"].lower() in _BACK_REFERENCE and not (year or sizes or duration):
             continue
-        phrase = text[start:m.end() + used].strip().rstrip(",")
+        phrase = text[start:m.end() + used]  # from the determiner to the last word read: no space or comma at either end
         found.append(Attribution(phrase, _design_word(m["design"], modifiers), int(year["year"]) if year else None,
                                  tuple(sizes.values()), duration, duration_text or ""))
     return found
@@ -252,9 +254,9 @@ def _compare(a: Attribution, study: StudyFacts, slug: str, sid: str) -> list[Att
         else:
             add("year", str(a.year), f"was published in {study.year}",
                 "agrees" if study.year == a.year else "disagrees")
-    allowed = DESIGN_WORDS.get(a.design, ())
-    if study.design and allowed:
-        add("design", _a(a.design), f"is {_a(DESIGN_LABEL.get(study.design, study.design))}",
+    allowed = DESIGN_WORDS[a.design]  # _design_word returns only keys of DESIGN_WORDS
+    if study.design:  # validated against the design vocabulary, which DESIGN_LABEL names in full
+        add("design", _a(a.design), f"is {_a(DESIGN_LABEL[study.design])}",
             "agrees" if study.design in allowed else "disagrees")
     for size_text, size in a.sizes:
         counted = study.studies_included if size.unit in ("studies", "trials") else study.n

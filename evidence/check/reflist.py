@@ -64,7 +64,8 @@ class LibraryIndex:
                         for r in bib.to_dict("records")}
         self.by_doi = {r["doi"]: k for k, r in self.records.items() if r.get("doi")}
         self.by_pmid = {r["pmid"]: k for k, r in self.records.items() if r.get("pmid")}
-        self.titles = {k: (r.get("title") or "").rstrip(".") for k, r in self.records.items()}
+        # a record without a title cannot be matched by title
+        self.titles = {k: r["title"].rstrip(".") for k, r in self.records.items() if r.get("title")}
 
     def match(self, text: str, title: str | None) -> tuple[str | None, str | None, float | None]:
         doi = DOI_IN_TEXT.search(text)

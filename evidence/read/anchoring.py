@@ -155,11 +155,9 @@ def _occurrences(body: str, quote: str) -> list[int]:
 def anchor_quote(body: str, quote: str, prefix: str = "") -> Anchor:
     hits = _occurrences(body, quote)
     status = "exact"
-    if prefix and hits:
-        preferred = [h for h in hits if body[:h].rstrip().endswith(prefix.rstrip())]
-        if not preferred:  # the prefix may be typed with other typography than the article's
-            key = fold(prefix)
-            preferred = [h for h in hits if fold(body[max(0, h - 2 * len(prefix) - 16):h]).endswith(key)]
+    if prefix and hits:  # compared folded: the prefix may be typed with other typography than the article's
+        key = fold(prefix)
+        preferred = [h for h in hits if fold(body[max(0, h - 2 * len(prefix) - 16):h]).endswith(key)]
         hits = preferred or hits
     if len(hits) > 1:
         status = "ambiguous"

@@ -58,12 +58,29 @@ CITEKEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*$")  # becomes a file nam
 YEARS = (1000, 2100)
 
 
+def _concatenated(raw: str) -> list[str]:
+    """The parts of a raw value joined by ``#``: only a ``#`` outside braces and quotes joins, so
+    ``{Learning C# in a week}`` is one braced part, not a macro named ``in a week}``."""
+    if "#" not in raw:
+        return [raw.strip()]
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(raw):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:i].strip())
+            start = i + 1
+    parts.append(raw[start:].strip())
+    return parts
+
+
 def _undefined_macros(raw: str, defined: set[str]) -> list[str]:
     """Bare names in a raw field value that no @string defines (BibTeX would print nothing for them)."""
-    if raw.startswith(("{", '"')) and "#" not in raw:
-        return []
-    parts = [p.strip() for p in raw.split("#")] if "#" in raw else [raw.strip()]
-    return [p for p in parts if p and not p.startswith(("{", '"')) and not p.isdigit()
+    return [p for p in _concatenated(raw) if p and not p.startswith(("{", '"')) and not p.isdigit()
             and p.lower() not in defined and p.lower() not in MONTHS]
 
 
@@ -111,21 +128,19 @@ def read_bibtex(paths: list[Path], shown: dict[Path, str], cache: ParseCache | N
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     if len(frames) > 1:  # infer each text column's type over all files, as one frame of every row would
         for col in df.columns:
-            if df[col].dtype == object and col != "authors":
+            if df[col].dtype == object:  # (authors, a column of lists, stays object)
                 df[col] = pd.Series(df[col].tolist(), index=df.index)
-    df = df[COLUMNS] if len(df.columns) else pd.DataFrame(columns=COLUMNS)
+    df = df[COLUMNS]
     df["year"] = df["year"].astype("Int64")
     return df, problems
 
 
 def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     rows: list[dict[str, object]] = []
-    problems: list[Problem] = []
     decoded, found = decode_bytes(data, name)  # one problem at its byte and line for an undecodable file
-    problems += found
-    text = decoded or ""
-    if text:
-        library, raw_values = _parse(text)
+    problems = list(found)
+    if decoded:
+        library, raw_values = _parse(decoded)
         defined = {str(s.key).lower() for s in library.strings}
         for block in library.failed_blocks:
             line = block.start_line + 1
@@ -136,23 +151,19 @@ def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
                 first = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
                 problems.append(Problem(name, line, "bad-bibtex", f"could not parse the entry starting '{first}'",
                                         "check for a missing comma, brace or quote in this entry"))
-        local: set[str] = set()
-        for entry in library.entries:
+        for entry in library.entries:  # a second entry with the same key is a failed block (above), not an entry
             line = entry.start_line + 1
             key = entry.key
-            if key in local:
-                continue  # bibtexparser reports it as a failed block (duplicate-citekey) already
-            local.add(key)
             if not CITEKEY_RE.match(key):
                 problems.append(Problem(name, line, "bad-citekey", f"citekey '{key}' has characters a file name or "
                                         "URL cannot carry", "use letters, digits and _ . : + - only", field="citekey"))
             fields = {f.key.lower(): str(f.value) for f in entry.fields}
 
             def at(field_name: str) -> int:  # the field's own line, so the message points at it
-                return raw_values.get((key, field_name), ("", line))[1]
+                return raw_values[(key, field_name)][1]  # raw_values holds every field of every entry
 
             for field_name in sorted(fields):
-                for macro in _undefined_macros(raw_values.get((key, field_name), ("", 0))[0], defined):
+                for macro in _undefined_macros(raw_values[(key, field_name)][0], defined):
                     problems.append(Problem(name, at(field_name), "undefined-macro",
                                             f"{key}: {field_name} uses '{macro}', which no @string defines",
                                             f"put the value in braces: {field_name} = {{{macro}}}", field=field_name))
@@ -200,6 +211,4 @@ def _parse_file(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
                 "source_file": name,
                 "source_line": line,
             })
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    df["year"] = df["year"].astype("Int64")
-    return df, problems
+    return pd.DataFrame(rows, columns=COLUMNS), problems  # read_bibtex types the year column

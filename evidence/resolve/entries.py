@@ -53,7 +53,7 @@ class Duplicate:
 
 def _signature(title: object, first_author: object, year: object) -> tuple[str, str, str] | None:
     t, a = fold(str(title or "")).rstrip(), family(str(first_author or ""))
-    return (t, a, str(year)) if t and a and year not in (None, "") else None
+    return (t, a, str(year)) if t and a and year else None  # no year (None, "" or 0): the rule cannot apply
 
 
 def _page(title: object, url: object) -> tuple[str, str] | None:
