@@ -25,8 +25,7 @@ import pandas as pd
 from ..errors import Problem
 
 FORMAT = "1"  # bump when a reader's output changes shape, so every slot is parsed again
-SMALL = 2_000  # bytes: a file this small parses faster than its Parquet slot loads (a 5 kB statements
-# file of 60 rows parses in ~60 ms, its slot loads in ~20 ms: a thousand articles are a thousand of them)
+SMALL = 32_000  # bytes: a file this small parses faster than its Parquet slot loads
 _READERS = ("bibtex.py", "tables.py", "cache.py")
 
 
