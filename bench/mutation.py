@@ -107,7 +107,10 @@ TARGETS = (
             "attribution_phrases_are_parsed", "a_finding_after_the_attribution_is_not_read_as_its_size",
             "round_numbers_stand_for_their_rounding_and_qualifiers_for_intervals")))),
     Target("evidence/synthesis/pooling.py", SYNTHESIS_TESTS),
-    Target("evidence/synthesis/certainty.py", ("tests/test_certainty_rules.py", *SYNTHESIS_TESTS, "tests/test_verdicts_rubric.py")),
+    # the rule tables of certainty (pure claims, no workspace) and the CLASP reproduction's pooled input
+    Target("evidence/synthesis/certainty.py", ("tests/test_certainty_rules.py", "tests/test_certainty_steps.py",
+                                               "tests/test_synthesis.py::test_reproduces_dersimonian_kacker_2007_clasp_"
+                                               "odds_ratio_random_effects_to_the_printed_precision")),
     Target("evidence/render/csv_safety.py", ("tests/test_hostile_outputs.py::test_neutralise_is_the_owasp_rule",
                                              "tests/test_hostile_outputs.py::test_a_frame_is_made_formula_safe_in_its_text_columns_only_and_left_unchanged")),
     Target("evidence/render/labels.py", ("tests/test_site.py::test_file_names_from_data_are_sanitised",
