@@ -343,3 +343,55 @@ def test_the_grader_grades_with_its_comparisons_and_reviews():
     assert grade(two()) == grade_body(two(), [pooled(1.2, 1.9, i2=70.0)])
     assert grade(two()).level == "moderate"
     assert grade([claim("m-1", "m", "meta_analysis")]).level == "high"
+
+
+# steps add up: each rate-down step counts one more on top of the others
+
+
+@pytest.mark.parametrize("second,fields,comparison", [
+    ("inconsistency: down one, I² = 60% across 2 studies", {}, {"i2": 60.0}),
+    ("inconsistency: down one, results point in opposite directions", {"direction": "favours_comparator"}, None),
+    ("indirectness: down one, comparators differ: placebo, saline", {}, {"notes": ("comparators differ: placebo, saline",)}),
+    ("indirectness: down one, rests on the authors' conclusions, not on reported results", {"basis": "conclusion"}, None),
+    ("publication bias: down one, few small studies, industry-funded (a, b)", {"n": 50, "funding": "industry"}, {}),
+])
+def test_each_rate_down_step_adds_to_risk_of_bias(second, fields, comparison):
+    """The second claim carries the step under test; the pooled comparison (when given) holds 1000 people."""
+    body = [claim(risk_of_bias="high", risk_of_bias_reason="no blinding", direction="favours_treatment",
+                  **{k: v for k, v in fields.items() if k != "direction"}),
+            claim("b-1", "b", **fields)]
+    comparisons = [pooled(1.2, 1.9, **comparison)] if comparison is not None else []
+    c = grade_body(body, comparisons)
+    assert [r for r in c.reasons if ": down one" in r] == ["risk of bias: down one, high risk in a (no blinding)",
+                                                          second]
+    assert c.level == "low"  # high, down two
+
+
+@pytest.mark.parametrize("n,level", [(50, "low"), (None, "low"), (400, "moderate")])
+def test_an_interval_across_no_effect_from_too_few_people_is_two_steps(n, level):
+    c = grade_body([claim(n=n, value=1.0, low=0.8, high=1.25)])
+    assert c.level == level  # high, down one for the interval and one more for the people (unless 400)
+
+
+@pytest.mark.parametrize("value,low,high,crosses", [(0.2, -0.3, 0.7, True), (1.0, 0.5, 1.5, False)])
+def test_a_single_difference_crosses_no_effect_at_zero_not_at_one(value, low, high, crosses):
+    c = grade_body([claim(value=value, low=low, high=high, unit="mean_difference")])
+    assert c.reasons[3].startswith("imprecision: down one, the interval crosses no effect" if crosses else
+                                   "imprecision: the interval excludes no effect")
+    assert c.level == ("moderate" if crosses else "high")
+
+
+def test_a_large_single_difference_never_lifts_non_randomised_evidence():
+    c = grade_body([claim(design="cohort", value=3.0, low=2.5, high=3.5, unit="mean_difference")])
+    assert c.level == "low" and not any(r.startswith("large effect") for r in c.reasons)
+
+
+def test_every_design_of_the_body_is_named_in_its_start():
+    body = [claim(), claim("b-1", "b", "split_face_rct"), claim("c-1", "c", "cohort"), claim("d-1", "d", "case_series")]
+    assert grade_body(body).reasons[0] == ("starts high: randomised evidence (rct, split face rct); also "
+                                           "non-randomised results (case series, cohort)")
+
+
+def test_an_infinite_count_is_not_a_count():
+    c = grade_body([claim(n=float("inf"), **NO_CI)])  # used to raise OverflowError
+    assert c.participants is None and c.level == "moderate"
