@@ -7,11 +7,12 @@ into DuckDB in one load; the article-shaped records, few and structured, are dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from .errors import Problem
+
+if TYPE_CHECKING:  # annotations only: records need no pandas to exist, and `evidence --help` should not load it
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,7 @@ import pandas as pd
 
 from .check.quote_checks import QuoteCheck, check_quotes
 from .check.report import ArticleReport, check_workspace, notices_by_citekey
-from .load.database import build_database
 from .errors import ROOT_CAUSES, InputError, Problem, has_errors
-from .load.frames import database_frames
 from .model import Workspace
 from .resolve.sourcetext import load_texts
 from .resolve.store import metadata_frame
@@ -75,6 +73,9 @@ def build(settings: Settings, progress: Progress | None = None,
 
 def write_database(settings: Settings, checked: Checked, before_rename: Callable[[Path], None] | None = None) -> None:
     """Write what ``analyse`` found into ``evidence.duckdb`` (atomically): the one place that does."""
+    from .load.database import build_database  # here: `check` and `todo` never load DuckDB
+    from .load.frames import database_frames
+
     frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis,
                              checked.quotes)
     build_database(settings.db_path, frames, before_rename=before_rename)

@@ -14,7 +14,6 @@ import click
 
 from .failures import fail as _fail
 from ..errors import EvidenceError
-from ..workflow import suggest as drafting
 from ..workspace import load_settings
 
 
@@ -34,6 +33,8 @@ def suggest_cmd(ctx: click.Context, citekey: str, statement: str | None, write: 
     """Draft one claim per finding sentence of CITEKEY's results and conclusions (run `evidence resolve` first)."""
     if statement and not write:
         raise click.UsageError("--statement only makes sense with --write")
+    from ..workflow import suggest as drafting  # here: `evidence --help` need not load the drafting
+
     try:
         settings = load_settings(ctx.find_root().obj)
         found = drafting.suggest(settings, citekey)

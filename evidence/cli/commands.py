@@ -9,22 +9,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from . import claims as cli_claims, find as cli_find, references as cli_resolve, report as cli_report, serve as cli_site
 from . import workflow as cli_workflow
-from .. import pipeline
-from ..check.attribution import attribution_line, attribution_order
-from ..check.report import ArticleReport
 from ..errors import EvidenceError, InputError, Problem
-from ..query.runner import discover, run_query, run_sql
 from ..outputs import clean_leftovers
 from ..workspace import load_settings
+
+# The library (pipeline, check, query) is imported inside each command: every command is a fresh process,
+# and `evidence --help` or a light command should not pay for pandas, DuckDB, statsmodels and Jinja2.
+if TYPE_CHECKING:
+    from ..check.report import ArticleReport
 
 # Text is printed as it is: rich would otherwise turn "acne-scars.md:100:" into an emoji and eat
 # "[brackets]" in titles and quotes as markup. Colour comes from Text styles, never from markup.
@@ -41,6 +41,8 @@ class _Steps:
     """A progress bar over the pipeline's named steps; silent when stderr is not a terminal."""
 
     def __init__(self, total: int):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         self.enabled = err.is_terminal
         self.progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), TimeElapsedColumn(),
                                  console=err, transient=True, disable=not self.enabled)
@@ -104,6 +106,8 @@ def _settings(ctx: click.Context):
 @click.pass_context
 def build(ctx: click.Context, verbose: bool) -> None:
     """Read and check the workspace and write evidence.duckdb (atomically)."""
+    from .. import pipeline
+
     settings = _settings(ctx)
     with _Steps(7) as steps:
         checked = _run(lambda: pipeline.build(settings, steps))
@@ -145,6 +149,8 @@ def _report_json(report: ArticleReport) -> dict[str, object]:
 @click.pass_context
 def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> None:
     """Verdicts for every statement of ARTICLE (default: all articles). Exit 1 on blocking problems."""
+    from .. import pipeline
+
     settings = _settings(ctx)
     checked = _run(lambda: pipeline.check(settings, article))
     reports = list(checked.reports)
@@ -164,6 +170,8 @@ def check(ctx: click.Context, article: str | None, fmt: str, verbose: bool) -> N
 
 def _print_report(report: ArticleReport, verbose: bool, quotes: dict | None = None) -> None:
     """One block per statement: id, verdict, strength, the quote, its reasons, its claims' quote status."""
+    from ..check.attribution import attribution_line, attribution_order
+
     quotes = quotes or {}
     colours = {"supported": "green", "partly_supported": "yellow", "overstated": "dark_orange", "unsupported": "magenta",
                "contradicted": "red", "not_checkable": "dim"}
@@ -217,6 +225,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: str | None, list_: bool, fmt: str,
           max_rows: int | None) -> None:
     """Run a canned query from queries/ or ad-hoc SQL on the database (time, memory and output limited)."""
+    from ..query.runner import discover, run_query, run_sql
+
     settings = _settings(ctx)
     limits = settings.limits
     max_rows = max_rows or limits.max_rows
@@ -246,6 +256,8 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: st
 def _print_result(df, fmt: str, max_bytes: int) -> None:
     """Print a result in ``fmt``, cut at ``max_bytes`` (at a line end) with a note saying so."""
     if fmt == "table":
+        from rich.table import Table
+
         table = Table()
         for c in df.columns:
             table.add_column(str(c), overflow="fold")
@@ -285,6 +297,8 @@ def _missing(v: object) -> bool:
 @click.pass_context
 def site(ctx: click.Context, output: Path | None) -> None:
     """Render the static site from evidence.duckdb."""
+    from .. import pipeline
+
     settings = _settings(ctx)
     with _Steps(6) as steps:
         result = _run(lambda: pipeline.render(settings, steps, output))
@@ -296,6 +310,8 @@ def site(ctx: click.Context, output: Path | None) -> None:
 @click.pass_context
 def publish(ctx: click.Context) -> None:
     """Build the database, report the check, render the site. Exit 0 when the site was built."""
+    from .. import pipeline
+
     settings = _settings(ctx)
     with _Steps(13) as steps:
         checked, result = _run(lambda: pipeline.publish(settings, steps))
@@ -313,6 +329,8 @@ def publish(ctx: click.Context) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Create a new, minimal workspace in DIRECTORY that builds."""
+    from .. import pipeline
+
     settings = _run(lambda: pipeline.init(directory))
     err.print(f"created a workspace in {settings.root}; next: cd {directory} && evidence publish")
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from .failures import fail
 from ..errors import EvidenceError
-from ..workflow.find import FindReport, find, parse_designs, parse_numbers
 from ..workspace import load_settings
+
+if TYPE_CHECKING:
+    from ..workflow.find import FindReport
 
 
 def _echo(text: str = "", err: bool = False) -> None:
@@ -68,6 +71,8 @@ def find_cmd(ctx: click.Context, query: str, statement: str | None, designs: str
     and an unverified studies.csv row, never a duplicate."""
     if offline and refresh:
         raise click.UsageError("--offline and --refresh cannot be used together")
+    from ..workflow.find import find, parse_designs, parse_numbers  # here: `evidence --help` need not load the resolver
+
     try:
         settings = load_settings(ctx.obj)
         report = find(settings, query, statement, parse_designs(designs), since, limit, parse_numbers(add_numbers),

@@ -12,14 +12,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .failures import run as _run
-from ..resolve import api
+from ..resolve import options
 from ..workspace import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ..resolve import api
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
 
@@ -43,6 +46,10 @@ def resolve_cmd(ctx: click.Context, offline: bool, refresh: bool) -> None:
         raise click.UsageError("--offline and --refresh cannot be used together")
     if not settings.mailto and not offline:
         _echo("note: set [resolve] mailto in evidence.toml so Crossref and NCBI can reach you (polite pool)", err=True)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..resolve import api  # here, not at the top: `evidence --help` need not load the resolver
+
     progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=_err, transient=True, disable=not _err.is_terminal)
     task = progress.add_task("resolving", total=None)
@@ -135,7 +142,7 @@ def _quotes_report(settings: Settings, fmt: str) -> None:
 @click.command("verify")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--write", is_flag=True, help="Fill the --field values in the .bib files (curated fields never).")
-@click.option("--field", "fields", multiple=True, type=click.Choice(list(api.WRITABLE)),
+@click.option("--field", "fields", multiple=True, type=click.Choice(list(options.WRITABLE)),
               help="Field to write with --write (repeatable; default: doi, pmid, pmcid).")
 @click.option("--quotes", is_flag=True, help="Check every claim's quote and numbers against the cached source text.")
 @click.pass_context
@@ -154,6 +161,7 @@ def verify_cmd(ctx: click.Context, fmt: str, write: bool, fields: tuple[str, ...
             raise click.UsageError("--quotes only reads; it cannot be used with --write")
         _quotes_report(settings, fmt)
         return
+    from ..resolve import api
     report = _run(lambda: api.verify(settings, write=write, fields=fields or None))
     if fmt == "json":
         _echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
@@ -171,6 +179,7 @@ def verify_cmd(ctx: click.Context, fmt: str, write: bool, fields: tuple[str, ...
 def add_cmd(ctx: click.Context, identifier: str) -> None:
     """Add a work by DOI (10.xxxx/yyyy), pmid:NNNN or pmcid:PMCNNNN; duplicates are refused."""
     settings = _settings(ctx)
+    from ..resolve import api
     result = _run(lambda: api.add(settings, identifier))
     _echo(result.entry)
     _echo(f"added {result.citekey} to {result.file} (from {result.source})", err=True)
@@ -197,6 +206,7 @@ def match_cmd(ctx: click.Context, article: str | None, fmt: str) -> None:
 
     Exit 1 when a match needs an editor's confirmation (low score, or nothing found)."""
     settings = _settings(ctx)
+    from ..resolve import api
     found = _run(lambda: api.match_article_references(settings, article))
     if fmt == "json":
         # one object, like check's {"articles": [...]}: one entry per article, its references in printed order
@@ -226,6 +236,7 @@ def import_cmd(ctx: click.Context, file: Path) -> None:
     state a design. Exit 2, nothing written, for a file that is not one of these formats or
     has a malformed record."""
     settings = _settings(ctx)
+    from ..resolve import api
     result = _run(lambda: api.import_file(settings, file))
     for p in result.problems:
         _echo(f"{p.severity}: {p}", err=True)
@@ -240,13 +251,14 @@ def import_cmd(ctx: click.Context, file: Path) -> None:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(list(api.EXPORT_FORMATS)), default="bibtex", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(options.EXPORT_FORMATS)), default="bibtex", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.pass_context
 def export_cmd(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Write the library out as BibTeX, CSL-JSON or RIS."""
     settings = _settings(ctx)
+    from ..resolve import api
     text = _run(lambda: api.export(settings, fmt))
     if output:
         output.write_text(text, encoding="utf-8")

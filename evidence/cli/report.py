@@ -10,10 +10,9 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
 from .failures import fail as _fail
 from ..errors import EvidenceError
-from ..render.report import FORMATS
+from ..render.formats import FORMATS
 from ..workspace import load_settings
 
 _BY_SUFFIX = {suffix: fmt for fmt, suffix in FORMATS.items()} | {".markdown": "markdown", ".htm": "html"}
@@ -37,6 +36,8 @@ def register(main: click.Group) -> None:
         fmt = fmt or (_BY_SUFFIX.get(output.suffix.lower()) if output else None) or "markdown"
         if fmt == "docx" and output is None:
             raise click.UsageError("a .docx report needs -o FILE")
+        from .. import pipeline  # here: `evidence --help` need not load the renderer
+
         try:
             settings = load_settings(ctx.obj)
             data = pipeline.report(settings, article, fmt, output)

@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from ..errors import EvidenceError, InputError
-from ..workflow.serve import HOST, Preview
 from ..workspace import load_settings
 
 
@@ -37,6 +36,8 @@ def register(main: click.Group) -> None:
     @click.pass_context
     def serve(ctx: click.Context, port: int, interval: float) -> None:
         """Preview the site on 127.0.0.1 and rebuild it when a workspace file changes (Ctrl-C stops)."""
+        from ..workflow.serve import HOST, Preview  # here: `evidence --help` need not load the pipeline
+
         workspace: Path | None = ctx.obj if isinstance(ctx.obj, Path) else None
         try:
             settings = load_settings(workspace)

@@ -14,13 +14,11 @@ from typing import Callable, TypeVar
 
 import click
 
-from .. import pipeline
 from ..errors import EvidenceError, InputError
-from ..workflow.accept import accept
-from ..workflow.article_add import add_article
-from ..workflow.todo import blocking, todo_items
-from ..workflow.todo_report import as_json, as_markdown, as_text
 from ..workspace import Settings, load_settings
+
+# Each command imports the library it calls inside its body: `evidence --help` and a light command
+# should not pay for pandas, DuckDB or statsmodels (every command is a fresh process).
 
 T = TypeVar("T")
 
@@ -61,6 +59,8 @@ def article_group() -> None:
 def article_add(ctx: click.Context, path: Path, slug: str | None, title: str | None, url: str | None,
                 outlet: str | None, published: str | None, dry_run: bool) -> None:
     """Make PATH (Markdown, plain text or saved HTML) an article, with a statement for every checkable sentence."""
+    from ..workflow.article_add import add_article
+
     settings = _settings(ctx)
     added = _run(lambda: add_article(settings, path, slug, title, url, outlet, published, dry_run))
     for s in added.statements:
@@ -85,6 +85,10 @@ def article_add(ctx: click.Context, path: Path, slug: str | None, title: str | N
 @click.pass_context
 def todo_cmd(ctx: click.Context, article: str | None, fmt: str) -> None:
     """What is left to do on ARTICLE (default: the whole workspace), most urgent first. Exit 1 while anything blocks."""
+    from .. import pipeline
+    from ..workflow.todo import blocking, todo_items
+    from ..workflow.todo_report import as_json, as_markdown, as_text
+
     settings = _settings(ctx)
     checked = _run(lambda: pipeline.check(settings, article))
     items = todo_items(checked, article)
@@ -103,6 +107,8 @@ def todo_cmd(ctx: click.Context, article: str | None, fmt: str) -> None:
 @click.pass_context
 def accept_cmd(ctx: click.Context, article: str, statements: tuple[str, ...]) -> None:
     """Take the article's new wording for STATEMENTS of ARTICLE after reviewing them (old text is logged)."""
+    from ..workflow.accept import accept
+
     settings = _settings(ctx)
     results = _run(lambda: accept(settings, article, list(statements)))
     for r in results:

@@ -26,8 +26,8 @@ from .context import ArticlePage, Row, build_site, load_site_data
 from .jsonld import identifier_links
 from .labels import VERDICT_LABEL, safe_name
 from ..workspace import Settings
+from .formats import FORMATS  # re-exported; the CLI lists them without this module
 
-FORMATS = {"docx": ".docx", "markdown": ".md", "html": ".html"}
 AUTHOR = "evidence-desk"
 
 

@@ -31,10 +31,7 @@ from .runner import Progress, ResolveSummary, known_answers, plan, utc_now
 from .runner import resolve as _resolve
 from .sourcetext import collect as collect_texts
 from .verify import Change, VerifyReport, planned_changes, verify_reference
-
-DEFAULT_WRITE_FIELDS = ("doi", "pmid", "pmcid")
-WRITABLE = ("doi", "pmid", "pmcid", "title", "author", "journal", "year", "volume", "number", "pages")
-EXPORT_FORMATS = ("bibtex", "csljson", "ris")
+from .options import DEFAULT_WRITE_FIELDS, EXPORT_FORMATS, WRITABLE  # re-exported; the CLI lists them without this module
 
 __all__ = ["resolve", "verify", "add", "import_file", "export", "match_references", "ReferenceMatch", "ImportResult", "ResolveSummary", "VerifyReport",
            "AddResult", "DEFAULT_WRITE_FIELDS", "WRITABLE", "EXPORT_FORMATS"]

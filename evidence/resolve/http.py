@@ -19,16 +19,17 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 from urllib.parse import urlencode, urljoin, urlsplit
-
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
 
 from .. import __version__
 from .limiter import Limit, Limiter, default_limits
 from .netfail import describe as _describe, unreachable
+
+# requests (and urllib3) are imported where a request is made: `check` reads the cache through this
+# stage and should not pay for them at start-up.
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["DEFAULT_URLS", "HttpClient", "HttpConfig", "Limit", "Limiter", "Refused", "Response", "default_limits"]
 
@@ -198,6 +199,9 @@ class HttpClient:
         return base.rstrip("/") + "/" + path.lstrip("/")
 
     def _get_session(self) -> requests.Session:
+        import requests
+        from requests.adapters import HTTPAdapter
+
         with self._session_lock:
             if self._session is None:
                 session = requests.Session()
@@ -260,6 +264,9 @@ class HttpClient:
         shown = url + ("?" + urlencode(params) if params else "")
         if self.config.offline:
             return Response(shown, None, error="offline: not fetched")
+        import requests
+        import urllib3
+
         keys = sorted(set(limits))  # one order for every thread: no deadlock between semaphores
         session = self._get_session()
         attempt = 0

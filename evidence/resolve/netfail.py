@@ -5,11 +5,11 @@ from __future__ import annotations
 import errno
 import socket
 
-import requests
-
 
 def describe(exc: Exception) -> str:
     """A short, user-facing reason: 'connection refused', not a urllib3 traceback."""
+    import requests  # a request has failed, so it is loaded already; `check` never gets here
+
     text = str(exc)
     if isinstance(exc, requests.Timeout):
         return "timeout"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-from statsmodels.stats.meta_analysis import effectsize_2proportions, effectsize_smd
+
+# statsmodels (about a second to import) is imported where an effect is computed from counts or means.
 
 RATIOS = ("risk_ratio", "odds_ratio")
 DIFFERENCES = ("risk_difference", "mean_difference", "smd")
@@ -77,6 +78,8 @@ def from_counts(events_treatment: int, total_treatment: int, events_comparator: 
     if zero:
         args = [args[0] + ZERO_CORRECTION, args[1] + 2 * ZERO_CORRECTION,
                 args[2] + ZERO_CORRECTION, args[3] + 2 * ZERO_CORRECTION]
+    from statsmodels.stats.meta_analysis import effectsize_2proportions
+
     y, var = effectsize_2proportions(*args, statistic=_SM_NAME[statistic])
     return Effect(statistic, float(y[0]), float(var[0]), "counts", n1 + n2, note=note)
 
@@ -89,6 +92,8 @@ def from_means(mean_treatment: float, sd_treatment: float, n_treatment: int, mea
     if min(n1, n2) < 2 or min(s1, s2) <= 0:
         raise ValueError("means need n >= 2 and a positive SD in each arm")
     if statistic == "smd":
+        from statsmodels.stats.meta_analysis import effectsize_smd
+
         y, var = effectsize_smd(m1, s1, n1, m2, s2, n2)
         return Effect("smd", float(y), float(var), "means", int(n1 + n2))
     if statistic != "mean_difference":

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.meta_analysis import combine_effects
+
+# scipy and statsmodels (about a second to import) are imported where a pool is computed, so that a
+# command with nothing to pool, or `evidence --help`, never loads them.
 
 from .effects import RATIOS, Z95, Effect
 
@@ -65,6 +66,8 @@ def _natural(statistic: str, value: float) -> float:
 
 
 def _random(y: np.ndarray, v: np.ndarray, tau2: float, statistic: str, method: str) -> Estimate:
+    from scipy import stats
+
     tau2 = max(0.0, float(tau2))
     w = 1.0 / (v + tau2)
     mu = float((w * y).sum() / w.sum())
@@ -98,6 +101,9 @@ def pool(effects: Sequence[Effect]) -> Pooled:
         lo, hi = e.ci
         single = tuple(Estimate(m, e.estimate, lo, hi, 0.0, (1.0,)) for m in METHODS)
         return Pooled(statistic, 1, participants, tuple(effects), 0.0, 0, None, 0.0, single)
+    from scipy import stats
+    from statsmodels.stats.meta_analysis import combine_effects
+
     with np.errstate(invalid="ignore", divide="ignore"):  # a negative raw DL tau² (truncated below) warns
         dl = combine_effects(y, v, method_re="dl")
         pm = combine_effects(y, v, method_re="pm")
