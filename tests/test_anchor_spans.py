@@ -1,0 +1,81 @@
+"""Where a changed whole-sentence quote's span starts and ends (README "Statements and anchoring": a changed
+quote is reported with its new wording). A quote that was a whole sentence (capital first, final punctuation
+last) anchors on the whole sentence it now stands in: words added at the start or the end are taken in, up to
+the sentence's end within reach, never across a line break. Also the small rules the span finder rests on:
+where a sentence starts, how a prefix is cut, and how a difference is shown around its change.
+
+The bodies and quotes below are written for these tests (not real recordings)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence.read.anchoring import _sentence_start, anchor_quote, describe_difference, prefix_before
+
+FORTY = "Microneedling reduced scar scores by 40%."
+
+
+@pytest.mark.parametrize("tail,span", [
+    (" percent. Done.", "Microneedling reduced scar scores by 40 percent."),
+    (" percent overall. Done.", "Microneedling reduced scar scores by 40 percent overall."),
+    (" percent in all. Done.", "Microneedling reduced scar scores by 40 percent in all."),
+    (" percent, in all! Done.", "Microneedling reduced scar scores by 40 percent, in all!"),
+    (' percent in all?" Done.', 'Microneedling reduced scar scores by 40 percent in all?"'),
+    # the sentence's end is past a line break, or out of reach: the span stops at the best match
+    (" percent in all\nthe trials. Done.", "Microneedling reduced scar scores by 40"),
+    (" percent in most of the trials we read. Done.", "Microneedling reduced scar scores by 40"),
+])
+def test_a_whole_sentence_quote_takes_in_words_added_before_its_end(tail, span):
+    body = "Lasers help. Microneedling reduced scar scores by 40" + tail
+    a = anchor_quote(body, FORTY)
+    assert (a.status, a.start, a.text) == ("changed", 13, span)
+
+
+def test_at_the_start_of_the_body_the_whole_sentence_is_taken():
+    a = anchor_quote("Microneedling reduced scar scores by 40 percent in all. Done.", FORTY)
+    assert (a.start, a.end, a.text, a.prefix) == (0, 55, "Microneedling reduced scar scores by 40 percent in all.", "")
+
+
+HALF = "Microneedling reduced scar scores by half."
+
+
+@pytest.mark.parametrize("before,start", [("", 0), ("Lasers help. ", 13), ("Lasers help: ", 13)])
+def test_words_added_at_the_start_of_the_sentence_are_taken_in(before, start):
+    body = before + "in two trials microneedling reduced scar scores by half. Done."
+    a = anchor_quote(body, HALF)
+    assert (a.status, a.start, a.text) == ("changed", start, "in two trials microneedling reduced scar scores by half.")
+    assert a.score == 83.7
+
+
+def test_a_dash_does_not_start_a_sentence():
+    body = "Lasers help - in two trials microneedling reduced scar scores by half. Done."
+    assert anchor_quote(body, HALF).text == body[:-len(" Done.")]
+
+
+@pytest.mark.parametrize("body,at,starts", [
+    ("Done. Next", 6, True), ("Done! Next", 6, True), ("Done? Next", 6, True), ("Note: Next", 6, True),
+    ("Done\nNext", 5, True), ('"Done." Next', 8, True), ("“Done.” Next", 8, True), ("Next", 0, True),
+    ("Done. \t- • Next", 11, True),    # spaces, tabs, dashes and bullets before it are skipped
+    ("Done, next", 6, False), ("MAX Next", 4, False), ("Done; next", 6, False), ("Done) next", 6, False),
+])
+def test_a_sentence_starts_after_final_punctuation_a_colon_a_line_break_or_a_closing_quote(body, at, starts):
+    assert _sentence_start(body, at) is starts
+
+
+def test_a_long_prefix_is_cut_after_the_first_space_not_at_other_whitespace():
+    body = "x " * 30 + "ab\tcd ef gh" + " QUOTE"
+    assert prefix_before(body, body.index("QUOTE"), limit=8) == "ef gh"
+
+
+@pytest.mark.parametrize("quote,article,said", [
+    ("one two three four", "uno two three four",
+     "the quote has 'one' where the article has 'uno' (quote: 'one two three four'; article: 'uno two three four')"),
+    ("one two three four five", "uno two three four five",
+     "the quote has 'one' where the article has 'uno' (quote: 'one two three four…'; article: 'uno two three four…')"),
+    ("four three two one", "four three two uno",
+     "the quote has 'one' where the article has 'uno' (quote: 'four three two one'; article: 'four three two uno')"),
+    ("five four three two one", "five four three two uno",
+     "the quote has 'one' where the article has 'uno' (quote: '…four three two one'; article: '…four three two uno')"),
+])
+def test_three_words_are_shown_either_side_of_a_change_and_an_ellipsis_only_when_more_are_left_out(quote, article, said):
+    assert describe_difference(quote, article) == said
