@@ -56,7 +56,7 @@ def test_a_dash_does_not_start_a_sentence():
     ("Done. Next", 6, True), ("Done! Next", 6, True), ("Done? Next", 6, True), ("Note: Next", 6, True),
     ("Done\nNext", 5, True), ('"Done." Next', 8, True), ("“Done.” Next", 8, True), ("Next", 0, True),
     ("Done. \t- • Next", 11, True),    # spaces, tabs, dashes and bullets before it are skipped
-    ("Done, next", 6, False), ("MAX Next", 4, False), ("Done; next", 6, False), ("Done) next", 6, False),
+    ("Done, next", 6, False), ("Done.X Next", 7, False), ("MAX Next", 4, False), ("Done; next", 6, False), ("Done) next", 6, False),
 ])
 def test_a_sentence_starts_after_final_punctuation_a_colon_a_line_break_or_a_closing_quote(body, at, starts):
     assert _sentence_start(body, at) is starts
@@ -64,7 +64,7 @@ def test_a_sentence_starts_after_final_punctuation_a_colon_a_line_break_or_a_clo
 
 def test_a_long_prefix_is_cut_after_the_first_space_not_at_other_whitespace():
     body = "x " * 30 + "ab\tcd ef gh" + " QUOTE"
-    assert prefix_before(body, body.index("QUOTE"), limit=8) == "ef gh"
+    assert prefix_before(body, body.index("QUOTE"), limit=11) == "ef gh"  # "ab\tcd" is one cut-off word
 
 
 @pytest.mark.parametrize("quote,article,said", [
@@ -79,3 +79,50 @@ def test_a_long_prefix_is_cut_after_the_first_space_not_at_other_whitespace():
 ])
 def test_three_words_are_shown_either_side_of_a_change_and_an_ellipsis_only_when_more_are_left_out(quote, article, said):
     assert describe_difference(quote, article) == said
+
+
+ENDS = "Studies show that {} reduced scar scores by half within three {} overall, they add."
+
+
+@pytest.mark.parametrize("letters,taken", [(17, True), (18, False)])
+def test_a_changed_last_word_is_taken_in_when_it_costs_at_most_12_points_of_similarity(letters, taken):
+    """Without the new word the span scores 94.7 against the quote; a new word of 17 letters brings it to 83.3
+    (taken in), one of 18 letters to 82.7 (more than 12 points lost: left out). The words are made up."""
+    word = "z" * letters
+    a = anchor_quote(ENDS.format("microneedling", word), "microneedling reduced scar scores by half within three weeks")
+    assert a.text == "microneedling reduced scar scores by half within three" + (f" {word}" if taken else "")
+
+
+@pytest.mark.parametrize("letters,taken", [(16, True), (17, False)])
+def test_a_changed_first_word_is_taken_in_when_it_costs_at_most_12_points_of_similarity(letters, taken):
+    word = "z" * letters
+    a = anchor_quote(ENDS.format(word, "months"), "laser reduced scar scores by half within three months")
+    assert a.text == (f"{word} " if taken else "") + "reduced scar scores by half within three months"
+
+
+TWICE = ("In 2019: microneedling reduced scar scores by a third. In 2020: {}microneedling reduced scar scores by a "
+         "third. End.")
+
+
+@pytest.mark.parametrize("gap,after_prefix", [("", True), ("so ", True), ("then, also ", True),
+                                              ("then, also, x ", False)])
+def test_a_changed_quote_is_looked_for_just_after_its_prefix_then_anywhere(gap, after_prefix):
+    """Two equally similar passages: the prefix steers the fuzzy search to the second when the edited quote
+    starts within a quarter of its length (11 characters here) after it; farther, the whole body is searched
+    and the first passage wins."""
+    body = TWICE.format(gap)
+    a = anchor_quote(body, "microneedling reduced scar scores by a quarter.", prefix="In 2020: ")
+    assert a.text == "microneedling reduced scar scores by a third."
+    assert a.start == (body.index("In 2020: ") + 9 + len(gap) if after_prefix else 9)
+
+
+LONG = ("Lasers help some people with acne scars, and chemical peels help other people a great deal. "
+        "Studies show that {} reduced scar scores by half within three {} overall, as the authors of the two "
+        "trials add in their discussion of the results.")
+
+
+def test_a_changed_end_word_is_taken_in_far_from_the_body_s_ends_too():
+    end = anchor_quote(LONG.format("microneedling", "months"), "microneedling reduced scar scores by half within three weeks")
+    assert end.text == "microneedling reduced scar scores by half within three months"
+    start = anchor_quote(LONG.format("microneedling", "months"), "laser reduced scar scores by half within three months")
+    assert start.text == "microneedling reduced scar scores by half within three months"
