@@ -5,7 +5,7 @@ the floor measured minutes earlier on the same data says how much our own code a
 
 - parse: bibtexparser 2 (default stack) parsing every ``.bib`` file of the workspace;
 - read_csv: DuckDB's ``read_csv`` of ``claims.csv`` into a table;
-- aggregate: DuckDB grouping every claim by treatment x scar type (what a canned query needs);
+- aggregate: DuckDB grouping every claim by intervention x condition (what a canned query needs);
 - render: Jinja2 rendering and writing the same number of minimal pages, in one process;
 - hash: sha256 of every input file (what any content-addressed incremental build must pay).
 
@@ -72,7 +72,7 @@ def aggregate_floor(root: Path) -> float:
     con = duckdb.connect()
     con.execute("CREATE TABLE claims AS SELECT * FROM read_csv(?, header = true)", [str(root / "references" / "claims.csv")])
     seconds = _seconds(lambda: con.execute(
-        "SELECT treatment, scar_type, count(*), count(DISTINCT citekey), min(value), max(value) "
+        "SELECT treatment, condition, count(*), count(DISTINCT citekey), min(value), max(value) "
         "FROM claims GROUP BY ALL ORDER BY ALL").fetchall())
     con.close()
     return seconds

@@ -18,9 +18,8 @@ from evidence.read.tables import CLAIMS, DESIGNS, STUDIES
 from evidence.workspace import Settings, load_settings
 
 STARTER = Path(pipeline.__file__).parent / "starter"
-TREATMENTS = ["fractional_co2_laser", "non_ablative_fractional_laser", "microneedling", "microneedling_prp",
-              "subcision", "hyaluronic_acid_filler", "tca_cross", "chemical_peel", "topical_retinoid"]
-SCARS = ["atrophic", "ice_pick", "boxcar", "rolling", "hypertrophic", "keloid"]
+TREATMENTS = [f"intervention_{i}" for i in range(9)]  # synthetic vocabularies, written by generate()
+CONDITIONS = [f"condition_{i}" for i in range(6)]
 RELATIONS = ["supports", "supports", "partly", "contradicts", "context"]
 
 
@@ -29,12 +28,15 @@ def generate(root: Path, studies: int, claims: int, articles: int, statements: i
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(STARTER, root)
-    (root / "articles" / "example.md").unlink()
-    for name in ("example.statements.csv", "example.links.csv"):
-        (root / "articles" / name).unlink()
+    (root / "articles").mkdir(exist_ok=True)
+    with (root / "references" / "interventions.csv").open("a", encoding="utf-8") as fh:
+        fh.writelines(f"{t},Synthetic intervention {i},intervention,,,\n" for i, t in enumerate(TREATMENTS))
+    (root / "references" / "conditions.csv").write_text(
+        "id,label,parent,synonyms,description\n" + "".join(f"{c},Synthetic condition {i},,,\n" for i, c in enumerate(CONDITIONS)),
+        encoding="utf-8")
     keys = [f"synthetic{i:06d}study" for i in range(studies)]
     bib = "".join(
-        f"@article{{{k},\n  author = {{Author, A{i} and Writer, B}},\n  title = {{Synthetic study {i} of acne scar treatment}},\n"
+        f"@article{{{k},\n  author = {{Author, A{i} and Writer, B}},\n  title = {{Synthetic study {i} of an intervention}},\n"
         f"  journal = {{Journal of Synthetic Dermatology}},\n  year = {{{2000 + i % 25}}},\n  volume = {{{i % 40 + 1}}},\n"
         f"  pages = {{{i % 300 + 1}--{i % 300 + 9}}}\n}}\n\n" for i, k in enumerate(keys))
     (root / "references" / "library.bib").write_text(bib, encoding="utf-8")
@@ -48,7 +50,7 @@ def generate(root: Path, studies: int, claims: int, articles: int, statements: i
     pd.DataFrame({
         "claim_id": [f"{k}-{i}" for i, k in enumerate(claim_keys)], "citekey": claim_keys,
         "treatment": [rng.choice(TREATMENTS) for _ in range(claims)], "comparator": "baseline",
-        "scar_type": [rng.choice(SCARS) for _ in range(claims)], "outcome": "efficacy",
+        "condition": [rng.choice(CONDITIONS) for _ in range(claims)], "outcome": "efficacy",
         "measure": "physician-rated improvement", "value": values, "low": "", "high": "", "unit": "percent",
         "interval": "", "n": [rng.randint(10, 200) for _ in range(claims)],
         "sessions": [rng.randint(1, 6) for _ in range(claims)], "downtime_days": [rng.randint(0, 14) for _ in range(claims)],
@@ -58,7 +60,7 @@ def generate(root: Path, studies: int, claims: int, articles: int, statements: i
     }).reindex(columns=CLAIMS.names).to_csv(root / "references" / "claims.csv", index=False)
     claim_ids = [f"{k}-{i}" for i, k in enumerate(claim_keys)]
     for a in range(articles):
-        sentences = [f"Treatment {j} improved scars by about {rng.randint(10, 90)} percent in article {a}." for j in range(statements)]
+        sentences = [f"Treatment {j} improved symptoms by about {rng.randint(10, 90)} percent in article {a}." for j in range(statements)]
         body = f"# Synthetic article {a}\n\n" + "\n\n".join(" ".join(sentences[j:j + 3]) for j in range(0, statements, 3)) + "\n\n"
         (root / "articles" / f"synthetic-{a}.md").write_text(
             f"---\nslug: synthetic-{a}\ntitle: Synthetic article {a}\noutlet: Bench\npublished: 2024\n---\n{body}", encoding="utf-8")

@@ -79,7 +79,7 @@ def main() -> None:
     checked = timed("build (read+validate+check+load)", lambda: pipeline.build(settings), steps, "build")
     timed("check (no database)", lambda: pipeline.check(settings), steps, "build")
     queries = discover(settings.query_dirs)
-    df = timed("query treatment_evidence", lambda: run_query(settings.db_path, queries["treatment_evidence"]), steps,
+    df = timed("query intervention_evidence", lambda: run_query(settings.db_path, queries["intervention_evidence"]), steps,
                "aggregate")
     slowest = max(((name, _time_query(settings.db_path, q)) for name, q in queries.items()), key=lambda x: x[1])
     steps.append(Step(f"slowest canned query ({slowest[0]})", slowest[1], "aggregate", peak_mb()))

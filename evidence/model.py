@@ -98,8 +98,8 @@ class Workspace:
     bibliography: pd.DataFrame
     studies: pd.DataFrame
     claims: pd.DataFrame
-    treatments: pd.DataFrame
-    scar_types: pd.DataFrame
+    interventions: pd.DataFrame  # with `kind`: intervention or comparator
+    conditions: pd.DataFrame
     articles: tuple[Article, ...]
     statements: tuple[Statement, ...]
     links: pd.DataFrame

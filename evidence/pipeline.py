@@ -149,4 +149,5 @@ def init(target: Path) -> Settings:
                                   "a workspace already exists here", "choose an empty folder")])
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(STARTER, target, dirs_exist_ok=True)
+    (target / "articles").mkdir(exist_ok=True)  # filled by `evidence article add`
     return load_settings(target)

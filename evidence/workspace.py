@@ -37,8 +37,8 @@ class Labels:
     """What the workspace calls its two vocabularies (``[labels]`` in evidence.toml).
 
     The package knows interventions and the conditions they are studied in; a workspace names them in
-    its own words ("Treatment" and "Scar type" for the acne workspace), so no page speaks of scars
-    unless the workspace does.
+    its own words in evidence.toml, so no page speaks of one topic's vocabulary unless the workspace
+    does.
     """
 
     intervention: str = "Intervention"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,10 +50,24 @@ def recordings() -> Path:
     return external_dir()
 
 
+MINIMAL = REPO / "tests" / "fixtures" / "minimal-workspace"
+
+
+def minimal_workspace(target: Path) -> Settings:
+    """A copy of the minimal workspace the tests build on: one real study (Connolly et al. 2017, read on
+    PMC), one claim and a two-sentence example article (written for the tests, not a real article), in the
+    first workspace format (treatments.csv, scar_types.csv, the claims column scar_type), so that every
+    test built on it also keeps that format building. `evidence init` writes the neutral starter instead."""
+    if target.exists() and any(target.iterdir()):
+        raise FileExistsError(target)
+    shutil.copytree(MINIMAL, target, dirs_exist_ok=True)
+    return load_settings(target)
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Settings:
     """A fresh minimal workspace that builds."""
-    return pipeline.init(tmp_path / "ws")
+    return minimal_workspace(tmp_path / "ws")
 
 
 def write(settings: Settings, rel: str, text: str) -> Path:

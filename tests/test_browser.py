@@ -16,7 +16,7 @@ import pytest
 
 from evidence import pipeline
 
-from .conftest import REPO
+from .conftest import minimal_workspace, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -97,11 +97,11 @@ def test_an_evidence_row_leads_back_to_its_statement(page, server):
 
 
 def test_query_csv_download_matches_the_cli(page, server, shipped, cli):
-    page.goto(server + "queries/treatment_evidence.html")
+    page.goto(server + "queries/intervention_evidence.html")
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV").click()
     downloaded = pd.read_csv(info.value.path())
-    result = cli(shipped, "query", "treatment_evidence", "--format", "csv")
+    result = cli(shipped, "query", "intervention_evidence", "--format", "csv")
     assert result.exit_code == 0
     from_cli = pd.read_csv(io.StringIO(result.output))
     pd.testing.assert_frame_equal(downloaded, from_cli)
@@ -143,8 +143,8 @@ def test_parquet_download_holds_the_claims_table(page, server, shipped):
 
 
 PAGE_KINDS = ["index.html", "articles/acne-scars.html", "treatments/subcision.html",
-              "treatments/fractional_co2_laser.html", "studies/connolly2017acne.html", "scar-types/rolling.html",
-              "queries/treatment_evidence.html", "matrix.html", "downloads.html"]
+              "treatments/fractional_co2_laser.html", "studies/connolly2017acne.html", "conditions/rolling.html",
+              "queries/intervention_evidence.html", "matrix.html", "downloads.html"]
 
 
 @pytest.mark.parametrize("path", PAGE_KINDS)
@@ -162,7 +162,7 @@ def test_a_workspace_without_a_condition_vocabulary_in_the_browser(page, tmp_pat
     """No condition heading, no matrix in the menu, and every menu link leads to a page that exists."""
     from .test_labels import without_conditions
 
-    settings = without_conditions(pipeline.init(tmp_path / "ws"))
+    settings = without_conditions(minimal_workspace(tmp_path / "ws"))
     pipeline.publish(settings)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(settings.site_dir)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

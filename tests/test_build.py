@@ -30,7 +30,7 @@ def test_build_writes_every_table(ws):
     con = duckdb.connect(str(ws.db_path), read_only=True)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"bibliography", "studies", "claims", "articles", "article_references", "statements", "links",
-            "verdicts", "treatments", "scar_types", "metadata", "problems", "uncovered"} <= tables
+            "verdicts", "interventions", "conditions", "metadata", "problems", "uncovered"} <= tables
     assert con.execute("SELECT verdict FROM verdicts WHERE statement_id = 'S01'").fetchone()[0] == "supported"
     assert con.execute("SELECT source_line FROM claims WHERE claim_id = 'connolly2017acne-1'").fetchone()[0] == 2
     con.close()

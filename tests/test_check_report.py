@@ -18,6 +18,8 @@ import pytest
 from evidence import pipeline
 from evidence.check.report import check_workspace, notices_by_citekey
 
+from .conftest import minimal_workspace
+
 RETRACTION = {"type": "retraction", "source": "crossref", "date": "2023-04-12", "doi": "10.5555/retraction-notice.example",
               "relation": "updated-by"}  # synthetic
 CORRECTION = {"type": "correction", "source": "pubmed", "date": "2019-02-01", "pmid": "30700000",
@@ -26,7 +28,7 @@ CORRECTION = {"type": "correction", "source": "pubmed", "date": "2019-02-01", "p
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    return pipeline.analyse(pipeline.init(tmp_path_factory.mktemp("attr") / "ws")).workspace
+    return pipeline.analyse(minimal_workspace(tmp_path_factory.mktemp("attr") / "ws")).workspace
 
 
 def with_relation(workspace, relation: str):

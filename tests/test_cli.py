@@ -16,7 +16,7 @@ def test_build_then_query_list_and_formats(ws, cli):
     assert "built evidence.duckdb: 1 references, 1 studies, 1 claims, 2 statements" in built.output
     listed = cli(ws, "query", "--list")
     assert listed.exit_code == 0
-    assert "treatment_evidence\tFor each intervention" in listed.output
+    assert "intervention_evidence\tFor each intervention" in listed.output
     csv_out = cli(ws, "query", "statements_by_verdict", "--format", "csv")
     df = pd.read_csv(io.StringIO(csv_out.output))
     assert set(df["verdict"]) == {"supported", "not_checkable"}
@@ -24,10 +24,14 @@ def test_build_then_query_list_and_formats(ws, cli):
     assert {r["verdict"] for r in as_json} == {"supported", "not_checkable"}
     md = cli(ws, "query", "--sql", "SELECT claim_id, unit FROM claims", "--format", "markdown").output
     assert md.splitlines()[0] == "| claim_id | unit |" and "connolly2017acne-1" in md
-    table = cli(ws, "query", "treatment_evidence", "--param", "treatment=subcision", "--format", "csv")
+    table = cli(ws, "query", "intervention_evidence", "--param", "intervention=subcision", "--format", "csv")
     assert table.exit_code == 0
-    assert table.output.splitlines()[0].startswith("treatment,label,studies,designs")  # no subcision claim: header only
+    assert table.output.splitlines()[0].startswith("intervention,label,studies,designs")  # no subcision claim: header only
     assert len(table.output.splitlines()) == 1
+    # the first format's query name, parameter and columns still work (old name = alias of the new one)
+    old = cli(ws, "query", "treatment_evidence", "--param", "treatment=subcision", "--format", "csv")
+    assert old.exit_code == 0 and old.output.splitlines() == [
+        table.output.splitlines()[0].replace("intervention,", "treatment,").replace(",conditions,", ",scar_types,")]
 
 
 def test_query_errors_exit_2(ws, cli):
@@ -39,9 +43,9 @@ def test_query_errors_exit_2(ws, cli):
     assert refused.exit_code == 2
     assert "query refused or failed: Permission Error: Cannot access file \"/etc/passwd\" - file system operations " \
            "are disabled by configuration" in refused.output
-    bogus = cli(ws, "query", "treatment_evidence", "--param", "bogus=1")
+    bogus = cli(ws, "query", "intervention_evidence", "--param", "bogus=1")
     assert bogus.exit_code == 2
-    assert "query 'treatment_evidence' has no parameter bogus; it takes: treatment" in bogus.output
+    assert "query 'intervention_evidence' has no parameter bogus; it takes: intervention" in bogus.output
 
 
 def test_query_before_build_says_what_to_do(ws, cli):

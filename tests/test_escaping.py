@@ -17,6 +17,8 @@ import pytest
 
 from evidence import pipeline
 
+from .conftest import minimal_workspace
+
 # (file, columns) of free text; ids, vocabularies and URLs are validated and cannot carry markup
 TEXT_COLUMNS = {
     "references/claims.csv": ("measure", "quote", "locator", "summary"),
@@ -84,7 +86,7 @@ def rewrite_csv(path, columns, tag):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("escaping")
-    settings = pipeline.init(root / "ws")
+    settings = minimal_workspace(root / "ws")
     for rel, columns in TEXT_COLUMNS.items():
         rewrite_csv(settings.root / rel, columns, rel.rsplit("/", 1)[1])
     bib = settings.root / "references/library.bib"

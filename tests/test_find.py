@@ -26,6 +26,7 @@ from evidence.resolve.cache import cache_dir
 from evidence.workflow.find import find, parse_designs
 from evidence.workspace import load_settings
 
+from .conftest import minimal_workspace
 from .test_resolve_support import (FakeClock, Replay, client_for, external, local_server, replay,  # noqa: F401
                                    settings_for, srv)
 
@@ -95,7 +96,7 @@ def ncbi(replay):
 @pytest.fixture
 def ws(tmp_path, replay):
     """A fresh workspace (``evidence init``) whose services point at the local server."""
-    root = pipeline.init(tmp_path / "ws").root
+    root = minimal_workspace(tmp_path / "ws").root
     text = (root / "evidence.toml").read_text(encoding="utf-8")
     table = settings_for(root, replay.server).resolve
     (root / "evidence.toml").write_text(text.split("[resolve]")[0] + "[resolve]\n" + "".join(
@@ -251,7 +252,7 @@ def test_offline_fails_fast_one_attempt_per_service_and_caches_nothing(tmp_path)
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    root = pipeline.init(tmp_path / "ws").root
+    root = minimal_workspace(tmp_path / "ws").root
     url = f"http://127.0.0.1:{port}"
     settings = settings_for(root, None, ncbi_url=url + "/ncbi", europepmc_url=url + "/epmc", retries="4")
     clock = FakeClock()

@@ -24,7 +24,7 @@ import pytest
 
 from evidence import pipeline
 
-from .conftest import write
+from .conftest import minimal_workspace, write
 from .hostile import replace_in, set_cell
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,7 +77,7 @@ def _poison(ws) -> None:
 
 @pytest.fixture(scope="module")
 def poisoned_site(tmp_path_factory):
-    ws = pipeline.init(tmp_path_factory.mktemp("xss") / "ws")
+    ws = minimal_workspace(tmp_path_factory.mktemp("xss") / "ws")
     _poison(ws)
     pipeline.publish(ws)
     out = ws.site_dir
@@ -94,7 +94,7 @@ def test_payloads_reach_the_pages_as_text(poisoned_site):
     out, _ = poisoned_site
     pages = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
     shown = [rel for rel, html in pages.items() if "&lt;script&gt;window.__xss=1" in html]
-    assert {"index.html", "articles/example.html", "studies/connolly2017acne.html", "scar-types/atrophic.html",
+    assert {"index.html", "articles/example.html", "studies/connolly2017acne.html", "conditions/atrophic.html",
             "queries/poisoned.html"} <= set(shown)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import write
+from .conftest import minimal_workspace, write
 from .hostile import published_copy, replace_in, set_cell, snapshot
 
 
@@ -24,7 +24,7 @@ from .hostile import published_copy, replace_in, set_cell, snapshot
 def published_template(tmp_path_factory):
     from evidence import pipeline
 
-    settings = pipeline.init(tmp_path_factory.mktemp("published") / "ws")
+    settings = minimal_workspace(tmp_path_factory.mktemp("published") / "ws")
     pipeline.publish(settings)
     return settings.root
 
@@ -141,7 +141,7 @@ CASES = {
     "broken-template": (_template("study.html", "ok\n{% if %}\n", 2), SITE),
     "missing-template-variable": (_template("study.html", "line one\n{{ no_such_variable.attribute }}\n", 2), SITE),
     "query-shadows-with-other-columns": (lambda ws: _query_file(
-        "treatment_evidence", "-- title: mine\n-- description: other columns\nSELECT 1 AS x\n")(ws) + ":1", SITE),
+        "intervention_evidence", "-- title: mine\n-- description: other columns\nSELECT 1 AS x\n")(ws) + ":1", SITE),
     "two-statements-in-a-query": (_query_file("two", "-- title: t\n-- description: d\nSELECT 1; SELECT 2\n"),
                                   ("query", "--list")),
     # -- used to be accepted silently --

@@ -16,12 +16,14 @@ from evidence.render.site import site_digest
 
 from .hostile import published_copy, set_cell, snapshot
 
+from .conftest import minimal_workspace
+
 
 @pytest.fixture(scope="module")
 def published_template(tmp_path_factory):
     from evidence import pipeline
 
-    settings = pipeline.init(tmp_path_factory.mktemp("published") / "ws")
+    settings = minimal_workspace(tmp_path_factory.mktemp("published") / "ws")
     pipeline.publish(settings)
     return settings.root
 
@@ -167,7 +169,7 @@ def test_csv_downloads_neutralise_formula_cells_and_keep_numbers(published, cli)
     rows = list(csv.DictReader(io.StringIO((site / "downloads" / "claims.csv").read_text(encoding="utf-8"))))
     assert rows[0]["summary"] == "'" + FORMULAS[0] and rows[0]["measure"] == "'@SUM(1)"
     assert float(rows[0]["value"]) == -0.4  # a number stays a number
-    scar = list(csv.DictReader(io.StringIO((site / "scar-types" / "atrophic.csv").read_text(encoding="utf-8"))))
+    scar = list(csv.DictReader(io.StringIO((site / "conditions" / "atrophic.csv").read_text(encoding="utf-8"))))
     assert scar[0]["summary"] == "'" + FORMULAS[0] and scar[0]["value"] == "-0.4"
     for path in site.rglob("*.csv"):
         for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8"))):

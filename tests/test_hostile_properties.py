@@ -20,6 +20,8 @@ from evidence import pipeline
 from evidence.errors import InputError
 from evidence.workspace import load_settings
 
+from .conftest import minimal_workspace
+
 BOUNDED = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                            HealthCheck.too_slow])
 
@@ -50,7 +52,7 @@ TOML_KEYS = {"site": ["title", "base_url", "output", "description", "other"],
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    return pipeline.init(tmp_path_factory.mktemp("props") / "ws")
+    return minimal_workspace(tmp_path_factory.mktemp("props") / "ws")
 
 
 def _outcome(root: Path) -> str:

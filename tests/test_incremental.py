@@ -181,7 +181,7 @@ def test_parsed_files_are_cached_by_content_and_equal_a_fresh_parse(synth, monke
     warm = ParseCache(cache.folder)
     cached = read_workspace(synth, cache=warm)
     assert warm.misses == 0 and warm.hits == cache.misses
-    for name in ("bibliography", "studies", "claims", "treatments", "scar_types", "links"):
+    for name in ("bibliography", "studies", "claims", "interventions", "conditions", "links"):
         want, got = getattr(fresh, name), getattr(cached, name)
         pd.testing.assert_frame_equal(got, want)
         for col in want.columns:  # the same Python types cell by cell (None, lists), not only equal values
@@ -227,7 +227,7 @@ def test_summary_tables_follow_the_claims_after_an_edit(synth):
                 pd.testing.assert_frame_equal(stored, direct)
         finally:
             con.close()
-        shown = run_query(synth.db_path, queries["treatment_evidence"])
+        shown = run_query(synth.db_path, queries["intervention_evidence"])
         assert int(shown["claims"].sum()) == int(pd.read_csv(synth.references_dir / "claims.csv")["treatment"].notna().sum())
 
     pipeline.build(synth)

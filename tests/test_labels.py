@@ -33,7 +33,7 @@ def test_default_labels_speak_of_interventions_and_conditions(ws):
     pipeline.publish(ws)
     index = (ws.site_dir / "index.html").read_text(encoding="utf-8")
     matrix = (ws.site_dir / "matrix.html").read_text(encoding="utf-8")
-    assert '<h2 id="treatments-h">Interventions</h2>' in index and '<h2 id="scars-h">Conditions</h2>' in index
+    assert '<h2 id="treatments-h">Interventions</h2>' in index and '<h2 id="conditions-h">Conditions</h2>' in index
     assert "<h1>Intervention × condition</h1>" in matrix
     for page in (index, matrix):  # the chrome and the packaged queries' titles; the starter's own data aside
         assert "Scar type" not in page and "scar type" not in page and "Treatment ×" not in page
@@ -46,7 +46,7 @@ def test_a_workspace_names_its_vocabularies_in_evidence_toml(ws):
     pipeline.publish(settings)
     index = (settings.site_dir / "index.html").read_text(encoding="utf-8")
     matrix = (settings.site_dir / "matrix.html").read_text(encoding="utf-8")
-    assert '<h2 id="treatments-h">Therapies</h2>' in index and '<h2 id="scars-h">Skin concerns</h2>' in index
+    assert '<h2 id="treatments-h">Therapies</h2>' in index and '<h2 id="conditions-h">Skin concerns</h2>' in index
     assert "<h1>Therapy × skin concern</h1>" in matrix and ">Therapy × skin concern</a>" in index
     treatment_pages = sorted((settings.site_dir / "treatments").glob("*.html"))
     assert treatment_pages and all("Skin concern" in p.read_text(encoding="utf-8") for p in treatment_pages
@@ -57,7 +57,7 @@ def test_a_label_edit_rerenders_the_pages_that_print_it(ws):
     pipeline.publish(ws)
     append(ws, "evidence.toml", '\n[labels]\nconditions = "Skin concerns"\n')
     pipeline.render(load_settings(ws.root))
-    assert '<h2 id="scars-h">Skin concerns</h2>' in (ws.site_dir / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="conditions-h">Skin concerns</h2>' in (ws.site_dir / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_workspace_without_a_condition_vocabulary_has_no_condition_pages(ws):
@@ -65,9 +65,9 @@ def test_a_workspace_without_a_condition_vocabulary_has_no_condition_pages(ws):
     pipeline.publish(settings)
     site = settings.site_dir
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert not (site / "matrix.html").exists() and not list(site.glob("scar-types/*.html"))
+    assert not (site / "matrix.html").exists() and not list(site.glob("conditions/*.html"))
     matrix_link = re.compile(r'href="(\.\./)*matrix\.html"')
-    assert 'id="scars-h"' not in index and not matrix_link.search(index)
+    assert 'id="conditions-h"' not in index and not matrix_link.search(index)
     assert not [p for p in site.rglob("*.html") if matrix_link.search(p.read_text(encoding="utf-8"))]
 
 
@@ -92,6 +92,9 @@ def test_comparators_are_listed_apart_from_the_interventions(ws):
     index = (ws.site_dir / "index.html").read_text(encoding="utf-8")
     interventions = index.split('id="treatments-h"', 1)[1].split("</section>", 1)[0]
     comparators = index.split('id="comparators-h"', 1)[1].split("</section>", 1)[0]
-    for control in ("placebo", "baseline", "no_treatment"):
-        assert f'treatments/{control}.html"' not in interventions and f'treatments/{control}.html"' in comparators
+    for control in ("Placebo", "Baseline", "No treatment"):  # the old treatments.csv's controls, read as comparators
+        assert f">{control}" not in interventions and f"<li>{control}" in comparators
     assert 'treatments/' in interventions  # the real interventions are still listed there
+    # a comparator has no page of its own, and is no row of the matrix
+    assert not [p for p in ("placebo", "baseline", "no_treatment") if (ws.site_dir / f"treatments/{p}.html").exists()]
+    assert "No treatment" not in (ws.site_dir / "matrix.html").read_text(encoding="utf-8")

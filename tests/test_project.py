@@ -13,7 +13,7 @@ OWNERS = {"duckdb": ("load", "query"), "click": ("cli",), "jinja2": ("render",),
           "docx": ("render",)}
 # The stages, lowest first: a module may import its own stage and any stage below it, never one above.
 # Records and rules every stage shares (errors, model, identifiers, workspace) sit at the bottom.
-LAYERS = (("errors", "model", "identifiers", "files", "lazy"), ("workspace", "outputs"), ("read",), ("resolve",), ("validate",), ("check",),
+LAYERS = (("errors", "model", "identifiers", "files", "lazy", "old_names"), ("workspace", "outputs"), ("read",), ("resolve",), ("validate",), ("check",),
           ("synthesis",), ("load",), ("query",), ("render",), ("pipeline",), ("workflow",), ("cli",))
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 

@@ -60,8 +60,8 @@ def test_the_walkthrough_runs_as_written(tmp_path, cli, replay, ncbi):
 
     result = cli(ws, "todo", "jdm-heart")
     assert (result.exit_code, result.output) == (1, todo_out)
-    result = cli(ws, "find", "--statement", "jdm-heart:S01")  # the command todo names: acne-shaped vocabularies
-    assert result.exit_code == 2 and "names no treatment or scar type of the vocabularies" in result.output
+    result = cli(ws, "find", "--statement", "jdm-heart:S01")  # the command todo names: no vocabulary terms yet
+    assert result.exit_code == 2 and "names no intervention or condition of the vocabularies" in result.output
 
     (bib,) = _blocks("bibtex")
     drafted, studies, claims, links = _blocks("csv")

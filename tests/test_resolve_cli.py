@@ -12,6 +12,8 @@ from evidence.cli import main as cli  # the real `evidence` command (pyproject: 
 
 from .test_resolve_support import (PONE, external, local_server, replay, srv, write_workspace)  # noqa: F401
 
+from .conftest import minimal_workspace
+
 BIB = """@article{sadasivan2012wrong,
   author = {Sadasivan, Shankar and Pond, Brooks B. and Pani, Amar K. and Qu, Chunxu and Jiao, Yun and Smeyne, Richard J.},
   title = {Topical retinoids for atrophic acne scars},
@@ -102,7 +104,7 @@ def test_match_command_matches_the_article_reference_list_with_scores(tmp_path, 
 
     from .test_resolve_support import cassette_body
 
-    ws = pipeline.init(tmp_path / "ws")
+    ws = minimal_workspace(tmp_path / "ws")
     md = ws.root / "articles/example.md"
     md.write_text(md.read_text() + "2. Smith J. Acne scars and lasers. Dermatology. 2019.\n")
     toml = ws.root / "evidence.toml"

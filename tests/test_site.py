@@ -22,7 +22,7 @@ from evidence.workspace import load_settings
 from .conftest import REPO, write
 
 PAGE_KINDS = ["index.html", "matrix.html", "downloads.html", "articles/acne-scars.html", "treatments/subcision.html",
-              "scar-types/rolling.html", "studies/connolly2017acne.html", "queries/treatment_evidence.html"]
+              "conditions/rolling.html", "studies/connolly2017acne.html", "queries/intervention_evidence.html"]
 
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -244,11 +244,11 @@ def test_query_pages_offer_csv_matching_the_query(site, shipped):
 
     from evidence.query.runner import discover, run_query
 
-    q = discover(shipped.query_dirs)["treatment_evidence"]
-    on_site = pd.read_csv(site / "queries" / "treatment_evidence.csv")
+    q = discover(shipped.query_dirs)["intervention_evidence"]
+    on_site = pd.read_csv(site / "queries" / "intervention_evidence.csv")
     direct = run_query(shipped.db_path, q)
-    assert list(on_site["treatment"]) == list(direct["treatment"])
-    assert 'href="treatment_evidence.csv"' in (site / "queries" / "treatment_evidence.html").read_text()
+    assert list(on_site["intervention"]) == list(direct["intervention"])
+    assert 'href="intervention_evidence.csv"' in (site / "queries" / "intervention_evidence.html").read_text()
 
 
 def test_article_page_lists_its_references_in_ama_with_links_and_defects(site):
@@ -410,7 +410,7 @@ def test_retraction_notices_are_shown_with_source_and_date(ws, tmp_path):
     assert '<p class="alert" role="note"><strong>Retraction.</strong>' in html
     assert "2024-05-02" in html and 'href="https://doi.org/10.9999/retraction.1"' in html
     assert "reported by crossref; checked 2025-01-03" in html
-    table = (tmp_path / "s/scar-types/atrophic.html").read_text(encoding="utf-8")
+    table = (tmp_path / "s/conditions/atrophic.html").read_text(encoding="utf-8")
     assert 'href="../studies/connolly2017acne.html#notices">Retraction</a>' in table
 
 
@@ -426,7 +426,7 @@ def test_pages_of_removed_things_are_pruned_and_nothing_else(ws, tmp_path):
     pipeline.build(ws)
     out = tmp_path / "s"
     pipeline.render(ws, output=out)
-    stale = [out / "studies/gone2020study.html", out / "scar-types/gone.html", out / "downloads/gone.parquet"]
+    stale = [out / "studies/gone2020study.html", out / "conditions/gone.html", out / "downloads/gone.parquet"]
     for path in stale:
         path.write_text("old")
     (out / "notes").mkdir()
@@ -480,8 +480,8 @@ def test_long_evidence_tables_are_cut_to_the_best_evidence_and_complete_in_csv(t
     pipeline.build(settings)
     out = tmp_path / "site"
     pipeline.render(settings, output=out)
-    html = (out / "treatments/subcision.html").read_text()
-    full = pd.read_csv(out / "treatments/subcision.csv")
+    html = (out / "treatments/intervention_0.html").read_text()
+    full = pd.read_csv(out / "treatments/intervention_0.csv")
     assert len(full) > TABLE_LIMIT
     assert html.count('<tr id="c-') == TABLE_LIMIT
     assert f"The {TABLE_LIMIT} best-evidenced of {len(full)} findings" in html

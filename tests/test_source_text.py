@@ -25,7 +25,7 @@ from evidence.resolve.sourcetext import load_texts
 from evidence.resolve.texts import TextCache
 from evidence.workspace import load_settings
 
-from .conftest import missing_browser
+from .conftest import minimal_workspace, missing_browser
 from .test_resolve_support import (FakeClock, client_for, external, local_server, replay, settings_for,  # noqa: F401
                                    snapshot, srv, synthetic)
 
@@ -101,7 +101,7 @@ def served(replay):
 
 @pytest.fixture
 def ws(tmp_path, served):
-    settings = pipeline.init(tmp_path / "ws")
+    settings = minimal_workspace(tmp_path / "ws")
     (settings.root / "references" / "library.bib").write_text(BIB, encoding="utf-8")
     studies = settings.references_dir / "studies.csv"
     header = studies.read_text(encoding="utf-8").splitlines()[0]
@@ -207,7 +207,7 @@ def test_never_fetched_is_not_not_found_and_a_failure_is_not_stored(ws, served):
 
 def test_open_access_full_text_is_asked_and_a_failed_fetch_is_not_stored(tmp_path, served):
     """PMID 40437959's real Europe PMC record says isOpenAccess Y with PMCID PMC12120539."""
-    settings = pipeline.init(tmp_path / "oa")
+    settings = minimal_workspace(tmp_path / "oa")
     (settings.references_dir / "library.bib").write_text("@article{oa2025, title = {x}, pmid = {40437959}}\n")
     server = settings_for(settings.root, served.server, retries="1")
     settings = dataclasses.replace(settings, resolve=server.resolve)

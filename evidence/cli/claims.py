@@ -59,7 +59,7 @@ def suggest_cmd(ctx: click.Context, citekey: str, statement: str | None, write: 
             if n.p_values:
                 click.echo("    p-values (kept apart): " + "; ".join(n.p_values))
             click.echo(f"    guessed: treatment {c.treatment or '-'}, comparator {c.comparator or '-'}, "
-                       f"scar type {c.scar_type or '-'}, outcome {c.outcome}")
+                       f"condition {c.condition or '-'}, outcome {c.outcome}")
     summary = f"claims suggest {citekey}: {len(found)} candidate(s)"
     if written is not None:
         summary += (f"; {len(written.claims)} appended as unverified, {len(written.duplicates)} already in claims.csv"

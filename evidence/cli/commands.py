@@ -26,7 +26,7 @@ from ..workspace import load_settings
 if TYPE_CHECKING:
     from ..check.report import ArticleReport
 
-# Text is printed as it is: rich would otherwise turn "acne-scars.md:100:" into an emoji and eat
+# Text is printed as it is: rich would otherwise turn "my-article.md:100:" into an emoji and eat
 # "[brackets]" in titles and quotes as markup. Colour comes from Text styles, never from markup.
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, markup=False)
 out = Console(highlight=False, soft_wrap=True, emoji=False, markup=False)
@@ -225,7 +225,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: str | None, list_: bool, fmt: str,
           max_rows: int | None) -> None:
     """Run a canned query from queries/ or ad-hoc SQL on the database (time, memory and output limited)."""
-    from ..query.runner import discover, run_query, run_sql
+    from ..query.named import find_query, run_named
+    from ..query.runner import discover, run_sql
 
     settings = _settings(ctx)
     limits = settings.limits
@@ -241,10 +242,10 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], sql: st
     if sql:
         df = _run(lambda: run_sql(settings.db_path, sql, None, limits, max_rows))
     elif name:
-        if name not in queries:
+        if find_query(queries, name) is None:
             err.print(Text.assemble(("error:", "red"), f" no query named '{name}'; `evidence query --list` shows them"))
             sys.exit(2)
-        df = _run(lambda: run_query(settings.db_path, queries[name], _parse_params(params), limits, max_rows))
+        df = _run(lambda: run_named(settings.db_path, queries, name, _parse_params(params), limits, max_rows))
     else:
         raise click.UsageError("give a query NAME, --sql or --list")
     _print_result(df, fmt, limits.max_bytes)
@@ -332,7 +333,8 @@ def init(directory: Path) -> None:
     from .. import pipeline
 
     settings = _run(lambda: pipeline.init(directory))
-    err.print(f"created a workspace in {settings.root}; next: cd {directory} && evidence publish")
+    err.print(f"created a workspace in {settings.root}; next: cd {directory} && evidence article add DRAFT.md "
+              "(references/README.md says what goes in each file)")
 
 
 # Commands of other stages live beside their stage and register themselves here.

@@ -30,8 +30,8 @@ def _text(report: FindReport) -> None:
     if report.statement:
         s = report.statement
         _echo(f"statement {s.article}:{s.statement_id}: {s.quote}")
-        _echo(f"built from the {' and '.join(s.sources)}: treatments {', '.join(s.treatments) or '-'}; scar types "
-              f"{', '.join(s.scar_types) or '-'}; outcome {s.outcome or '-'}")
+        _echo(f"built from the {' and '.join(s.sources)}: interventions {', '.join(s.treatments) or '-'}; "
+              f"conditions {', '.join(s.conditions) or '-'}; outcome {s.outcome or '-'}")
     _echo(f"query: {r.term}")
     where = {"pubmed": "PubMed", "europepmc": "Europe PMC (PubMed failed)", "none": "no service"}[r.source]
     when = f" (cached {r.fetched_at[:10]}; --refresh to search again)" if r.cached and r.fetched_at else ""

@@ -16,7 +16,7 @@ from ..validate.rules import EVIDENCE_LEVEL
 
 
 def _vocab(df: pd.DataFrame) -> pd.DataFrame:
-    out = df[["id", "label", "parent", "description"]].copy()
+    out = df[["id", "label", "parent", "description"] + (["kind"] if "kind" in df else [])].copy()
     out["synonyms"] = df["synonyms"].map(split_list)
     return out.dropna(subset=["id"]).drop_duplicates("id")
 
@@ -72,8 +72,8 @@ def database_frames(ws: Workspace, reports: list[ArticleReport], metadata: pd.Da
                                          "status", "code", "message"])
     return {
         "bibliography": ws.bibliography,
-        "treatments": _vocab(ws.treatments),
-        "scar_types": _vocab(ws.scar_types),
+        "interventions": _vocab(ws.interventions),
+        "conditions": _vocab(ws.conditions),
         "studies": studies,
         "claims": claims,
         "articles": articles,

@@ -8,11 +8,12 @@ CREATE TABLE bibliography (
     source_file VARCHAR, source_line INTEGER
 );
 
-CREATE TABLE treatments (
-    id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, parent VARCHAR, synonyms VARCHAR[], description VARCHAR
+CREATE TABLE interventions (
+    id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, parent VARCHAR, synonyms VARCHAR[], description VARCHAR,
+    kind VARCHAR NOT NULL  -- intervention, or comparator (placebo, vehicle, no treatment, baseline)
 );
 
-CREATE TABLE scar_types (
+CREATE TABLE conditions (
     id VARCHAR PRIMARY KEY, label VARCHAR NOT NULL, parent VARCHAR, synonyms VARCHAR[], description VARCHAR
 );
 
@@ -25,7 +26,7 @@ CREATE TABLE studies (
 
 CREATE TABLE claims (
     claim_id VARCHAR PRIMARY KEY, citekey VARCHAR NOT NULL, treatment VARCHAR, comparator VARCHAR,
-    scar_type VARCHAR, outcome VARCHAR, measure VARCHAR, value DOUBLE, low DOUBLE, high DOUBLE, unit VARCHAR,
+    condition VARCHAR, outcome VARCHAR, measure VARCHAR, value DOUBLE, low DOUBLE, high DOUBLE, unit VARCHAR,
     "interval" VARCHAR, n INTEGER, sessions DOUBLE, downtime_days DOUBLE, direction VARCHAR,
     events_treatment INTEGER, total_treatment INTEGER, events_comparator INTEGER, total_comparator INTEGER,
     quote VARCHAR, locator VARCHAR, basis VARCHAR, endpoint VARCHAR, mean_treatment DOUBLE, sd_treatment DOUBLE,

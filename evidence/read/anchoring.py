@@ -60,7 +60,7 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """Fold quotes, dashes (and the spaces around them), whitespace runs, ligatures and soft hyphens.
 
-    Spaces around a dash are dropped so that "scars — both", "scars—both" and "scars - both"
+    Spaces around a dash are dropped so that "pain — both", "pain—both" and "pain - both"
     compare equal; a whitespace run (including non-breaking and thin spaces and newlines)
     becomes one space.
     """
@@ -114,7 +114,7 @@ def describe_difference(quote: str, text: str, context: int = 3) -> str:
     """Say which side differs and show both, word by word, with a few words around each change.
 
     Typography is folded first, so only differences of wording are shown, e.g.
-    "the article adds 'usually': quote 'acne scars are atrophic', article 'acne scars are usually atrophic'".
+    "the article adds 'usually': quote 'the rash is itchy', article 'the rash is usually itchy'".
     """
     a, b = _TOKEN.findall(fold(quote)), _TOKEN.findall(fold(text))
     changes: list[list[int]] = []

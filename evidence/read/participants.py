@@ -30,7 +30,7 @@ _VERB = re.compile(r"\s+(?:were|was|are|is|received|underwent|completed|particip
 @dataclass(frozen=True)
 class Participants:
     n: int
-    population: str | None  # "patients with atrophic acne scars", when the abstract says who
+    population: str | None  # "patients with chronic plantar heel pain", when the abstract says who
     phrase: str  # the words read, verbatim
 
 

@@ -15,7 +15,8 @@ from .articles import read_article
 from .bibtex import read_bibtex
 from .cache import ParseCache
 from .statements import read_links, read_statements
-from .tables import CLAIMS, LINKS, STUDIES, VOCABULARY, TableSchema, empty_table, read_table
+from ..old_names import OLD_COMPARATORS, OLD_FILES
+from .tables import CLAIMS, INTERVENTIONS, LINKS, STUDIES, VOCABULARY, TableSchema, empty_table, read_table
 
 
 def parse_cache(settings: Settings) -> ParseCache:
@@ -39,6 +40,31 @@ def _table(settings: Settings, path: Path, schema: TableSchema, problems: list[P
     df, found = read_table(path, schema, shown, cache)
     problems.extend(found)
     return df
+
+
+def vocabulary_path(settings: Settings, name: str, problems: list[Problem] | None = None) -> Path:
+    """The file a vocabulary is read from: ``references/<name>``, or the first format's name for it when
+    only that one exists. Both at once would leave it unclear which one an editor is changing: a problem."""
+    new, old = settings.references_dir / name, settings.references_dir / OLD_FILES[name]
+    if not (old.exists() or old.is_symlink()):
+        return new
+    if new.exists() or new.is_symlink():
+        if problems is not None:
+            problems.append(Problem(settings.rel(old), 1, "old-and-new-file",
+                                    f"both {settings.rel(new)} and its old name {settings.rel(old)} exist",
+                                    f"keep one: merge the rows of {settings.rel(old)} into {settings.rel(new)} "
+                                    f"and delete {settings.rel(old)}"))
+        return new
+    return old
+
+
+def with_kinds(vocab: pd.DataFrame) -> pd.DataFrame:
+    """Fill each intervention term's kind: an empty cell (or an old file without the column) is an
+    intervention, except placebo, no treatment and baseline, which the first format meant as comparators."""
+    vocab = vocab.copy()
+    default = vocab["id"].map(lambda i: "comparator" if i in OLD_COMPARATORS else "intervention")
+    vocab["kind"] = vocab["kind"].where(vocab["kind"].notna(), default) if len(vocab) else vocab["kind"]
+    return vocab
 
 
 def _usable(settings: Settings, paths: list[Path], problems: list[Problem]) -> list[Path]:
@@ -74,8 +100,10 @@ def read_workspace(settings: Settings, progress: Callable[[str], None] | None = 
         progress("read bibliography")
     studies = _table(settings, refs / "studies.csv", STUDIES, problems, cache=cache)
     claims = _table(settings, refs / "claims.csv", CLAIMS, problems, cache=cache)
-    treatments = _table(settings, refs / "treatments.csv", VOCABULARY, problems, cache=cache)
-    scar_types = _table(settings, refs / "scar_types.csv", VOCABULARY, problems, cache=cache)
+    interventions = with_kinds(_table(settings, vocabulary_path(settings, "interventions.csv", problems),
+                                      INTERVENTIONS, problems, cache=cache))
+    conditions = _table(settings, vocabulary_path(settings, "conditions.csv", problems), VOCABULARY, problems,
+                        required=False, cache=cache)
     if progress:
         progress("read tables")
     articles, statements, link_frames = [], [], []
@@ -100,5 +128,5 @@ def read_workspace(settings: Settings, progress: Callable[[str], None] | None = 
         progress("read articles")
     links = (pd.concat(link_frames, ignore_index=True) if link_frames
              else empty_table(LINKS, "").assign(slug=pd.Series(dtype="object")))
-    return Workspace(bibliography, studies, claims, treatments, scar_types, tuple(articles), tuple(statements),
+    return Workspace(bibliography, studies, claims, interventions, conditions, tuple(articles), tuple(statements),
                      links, tuple(problems))

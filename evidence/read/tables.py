@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import Problem
 from ..files import decode as decode_bytes
 from ..identifiers import is_safe_url
+from ..old_names import OLD_COLUMNS
 from .cache import ParseCache
 from .quantities import parse_quantity
 
@@ -26,6 +27,7 @@ class Column:
     kind: str = "text"  # text | int | number | choice | url | duration
     required: bool = False
     choices: tuple[str, ...] = ()
+    old_name: str | None = None  # the column's name in the first workspace format, still read
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ CLAIMS = TableSchema("claims", (
     Column("citekey", required=True),
     Column("treatment"),
     Column("comparator"),
-    Column("scar_type"),
+    Column("condition", old_name=OLD_COLUMNS["condition"]),
     Column("outcome", "choice", True, OUTCOMES),
     Column("measure"),
     Column("value", "number"),
@@ -123,6 +125,12 @@ VOCABULARY = TableSchema("vocabulary", (
     Column("synonyms"),
     Column("description"),
 ), key=("id",))
+# An intervention vocabulary also says which terms are comparators (placebo, vehicle, no treatment,
+# baseline): what interventions are compared with, never interventions themselves. Optional column;
+# an empty cell reads as `intervention`, except for the ids an old file meant as comparators.
+KINDS_OF_TERM = ("intervention", "comparator")
+INTERVENTIONS = TableSchema("interventions", VOCABULARY.columns[:2] + (
+    Column("kind", "choice", False, KINDS_OF_TERM),) + VOCABULARY.columns[2:], key=("id",))
 
 STATEMENTS = TableSchema("statements", (
     Column("statement_id", required=True),
@@ -198,9 +206,11 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
     if header is None:
         return empty_table(schema, shown), problems + [Problem(shown, 1, "empty-file", "no header row",  # keep a csv error
                                                           f"the first line must be: {','.join(schema.names)}")]
+    header, found = _old_names(header, schema, shown)
+    problems += found
     known = set(schema.names)
     for name in header:
-        if name not in known:
+        if name not in known and name not in {c.old_name for c in schema.columns}:
             problems.append(Problem(shown, 1, "unknown-column", f"unknown column '{name}'",
                                     _suggest(name, schema.names), field=name))
     for col in schema.columns:
@@ -259,6 +269,21 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
     out["source_line"] = line_series.values
     problems.extend(_duplicates(out, schema, shown))
     return out, problems
+
+
+def _old_names(header: list[str], schema: TableSchema, shown: str) -> tuple[list[str], list[Problem]]:
+    """Read a column under its old name as the new one; both in one header is ambiguous, so a problem."""
+    problems = []
+    for col in schema.columns:
+        if col.old_name and col.old_name in header:
+            if col.name in header:
+                problems.append(Problem(shown, 1, "old-and-new-column",
+                                        f"the header has both '{col.name}' and its old name '{col.old_name}'",
+                                        f"keep one: rename '{col.old_name}' to '{col.name}' and merge the two columns",
+                                        field=col.old_name))
+                continue
+            header = [col.name if h == col.old_name else h for h in header]
+    return header, problems
 
 
 def _duplicates(df: pd.DataFrame, schema: TableSchema, shown: str) -> list[Problem]:

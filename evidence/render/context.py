@@ -78,8 +78,8 @@ class SiteData:
     links: list[Row]
     studies: list[Row]
     bibliography: list[Row]
-    treatments: list[Row]
-    scar_types: list[Row]
+    treatments: list[Row]  # the interventions vocabulary, comparators included (kind)
+    conditions: list[Row]
     references: list[Row]
     problems: list[Row]
     uncovered: list[Row]
@@ -104,8 +104,8 @@ def load_site_data(db_path: Path) -> SiteData:
         "studies": """SELECT s.*, b.* EXCLUDE (citekey, source_file, source_line)
                       FROM studies s JOIN bibliography b USING (citekey) ORDER BY s.citekey""",
         "bibliography": "SELECT * FROM bibliography ORDER BY citekey",
-        "treatments": "SELECT * FROM treatments ORDER BY id",
-        "scar_types": "SELECT * FROM scar_types ORDER BY id",
+        "treatments": "SELECT * FROM interventions ORDER BY id",
+        "conditions": "SELECT * FROM conditions ORDER BY id",
         "references": "SELECT * FROM article_references ORDER BY slug, number",
         "problems": "SELECT * FROM problems ORDER BY slug, file, line, code",
         "uncovered": "SELECT * FROM uncovered ORDER BY slug, start_offset",
@@ -134,7 +134,7 @@ class ArticlePage:
 # An evidence table longer than this is cut to its best-evidenced rows; every row is in the
 # page's CSV. (At 100k claims a treatment has thousands: a page that size helps no reader.)
 TABLE_LIMIT = 200
-CSV_COLUMNS = ["claim_id", "citekey", "design", "evidence_level", "n", "treatment", "comparator", "scar_type",
+CSV_COLUMNS = ["claim_id", "citekey", "design", "evidence_level", "n", "treatment", "comparator", "condition",
                "outcome", "measure", "value", "low", "high", "unit", "interval", "sessions", "downtime_days",
                "summary", "quote", "locator", "status"]
 
@@ -168,8 +168,8 @@ class TreatmentPage:
 
 
 @dataclass(frozen=True)
-class ScarTypePage:
-    scar_type: Row
+class ConditionPage:
+    condition: Row
     table: EvidenceTable
     statements: list[Row]
     all_claims: list[Row]
@@ -191,10 +191,11 @@ class Site:
     """The whole linked site, built before a single page is written (as Pelican does)."""
 
     articles: list[ArticlePage]
-    treatments: list[TreatmentPage]
-    scar_types: list[ScarTypePage]
+    treatments: list[TreatmentPage]  # interventions only: a comparator has no page of its own
+    conditions: list[ConditionPage]
     studies: list[StudyPage]
     claims_json: list[Row]
+    comparators: list[Row] = field(default_factory=list)  # what the interventions were compared with
 
 
 def as_context(page: object) -> dict[str, object]:
@@ -230,9 +231,10 @@ def _statement(s: Row, claim_by_id: dict[str, Row], links: list[Row], body: str,
                           if not ((m := _CLAIM_REASON.match(str(r))) and m.group(2) in shown)]
 
 
-def _claim(c: Row, treatment_label: dict[str, str], scar_label: dict[str, str], notices: dict[str, list[Row]]) -> None:
+def _claim(c: Row, treatment_label: dict[str, str], condition_label: dict[str, str],
+           notices: dict[str, list[Row]]) -> None:
     c["treatment_label"] = treatment_label.get(str(c["treatment"] or ""), "")
-    c["scar_label"] = scar_label.get(str(c["scar_type"] or ""), "")
+    c["condition_label"] = condition_label.get(str(c["condition"] or ""), "")
     c["comparator_label"] = treatment_label.get(str(c["comparator"] or ""),
                                                 COMPARATOR_LABEL.get(str(c["comparator"] or ""), ""))
     c["design_label"] = design_label(c["design"])
@@ -262,13 +264,14 @@ def _range(low: object, high: object, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
-def treatment_summary_text(summary: Row, scar_label: Mapping[str, str]) -> Row:
-    """The canned query's row for one treatment, with its values as the page prints them."""
+def treatment_summary_text(summary: Row, condition_label: Mapping[str, str]) -> Row:
+    """The canned query's row for one intervention, with its values as the page prints them."""
     split = lambda v: [x.strip() for x in str(v or "").split(",") if x.strip()]  # noqa: E731
     return Record(
         summary,
         design_labels=", ".join(design_label(d) for d in split(summary.get("designs"))),
-        scar_labels=", ".join(scar_label.get(s, s.replace("_", " ")) for s in split(summary.get("scar_types"))) or "—",
+        condition_labels=", ".join(condition_label.get(s, s.replace("_", " "))
+                                   for s in split(summary.get("conditions"))) or "—",
         participants_text=num(summary.get("participants")) or "not reported",
         efficacy_text=_range(summary.get("efficacy_min_pct"), summary.get("efficacy_max_pct"), "%"),
         downtime_text=_range(summary.get("downtime_min_days"), summary.get("downtime_max_days"), " days"),
@@ -304,10 +307,10 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
     """Link everything and build every page context."""
     notices = notices_by_study(data.metadata)
     treatment_label = {str(t["id"]): str(t["label"]) for t in data.treatments}
-    scar_label = {str(t["id"]): str(t["label"]) for t in data.scar_types}
+    condition_label = {str(t["id"]): str(t["label"]) for t in data.conditions}
     claim_by_id = {str(c["claim_id"]): c for c in data.claims}
     for c in data.claims:
-        _claim(c, treatment_label, scar_label, notices)
+        _claim(c, treatment_label, condition_label, notices)
     study_keys = {str(s["citekey"]) for s in data.studies}
     bib_by_key = {str(b["citekey"]): b for b in data.bibliography}
     for b in data.bibliography:
@@ -352,7 +355,7 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
     claims_by_treatment = group(data.claims, "treatment")
     statements_by_claim = {str(c["claim_id"]): list(c["statements"]) for c in data.claims}  # type: ignore[arg-type]
     treatment_pages = []
-    for t in data.treatments:
+    for t in [t for t in data.treatments if t["kind"] != "comparator"]:
         t["href"] = f"treatments/{safe_name(t['id'])}.html"
         t["parent_label"] = treatment_label.get(str(t["parent"] or ""), "")
         t["parent_href"] = f"treatments/{safe_name(t['parent'])}.html" if t["parent"] in treatment_label else ""
@@ -360,7 +363,7 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
         t["findings_text"] = plural(len(claims), "finding")
         summary = treatment_summary.get(str(t["id"]))
         if summary is not None:
-            summary = treatment_summary_text(summary, scar_label)
+            summary = treatment_summary_text(summary, condition_label)
         table = evidence_table(claims, f"{safe_name(t['id'])}.csv")
         treatment_pages.append(TreatmentPage(t, table, summary, forest_plots(table.claims, f"plot-{safe_name(t['id'])}"),
                                              _statements_of(claims), claims,
@@ -368,14 +371,14 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
                                                                  statements_by_claim, treatment_label),
                                              pooled_plots(str(t["id"]), data.pooled, f"plot-{safe_name(t['id'])}")))
 
-    claims_by_scar = group(data.claims, "scar_type")
-    scar_pages = []
-    for st in data.scar_types:
-        st["href"] = f"scar-types/{safe_name(st['id'])}.html"
-        claims = claims_by_scar.get(st["id"], [])
+    claims_by_condition = group(data.claims, "condition")
+    condition_pages = []
+    for st in data.conditions:
+        st["href"] = f"conditions/{safe_name(st['id'])}.html"
+        claims = claims_by_condition.get(st["id"], [])
         st["findings_text"] = plural(len(claims), "finding")
-        scar_pages.append(ScarTypePage(st, evidence_table(claims, f"{safe_name(st['id'])}.csv"),
-                                       _statements_of(claims), claims))
+        condition_pages.append(ConditionPage(st, evidence_table(claims, f"{safe_name(st['id'])}.csv"),
+                                             _statements_of(claims), claims))
 
     claims_by_study = group(data.claims, "citekey")
     study_pages = []
@@ -402,4 +405,8 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
                       "locator": e["claim"]["locator"], "url": f"{base}{e['claim']['href']}"}
                      for e in s["evidence"]]}  # type: ignore[union-attr]
         for s in data.statements]
-    return Site(article_pages, treatment_pages, scar_pages, study_pages, claims_json)
+    comparators = [t for t in data.treatments if t["kind"] == "comparator"]
+    compared = group(data.claims, "comparator")
+    for t in comparators:  # listed apart, with how many findings compare an intervention with them
+        t["findings_text"] = plural(len(compared.get(t["id"], [])), "comparison")
+    return Site(article_pages, treatment_pages, condition_pages, study_pages, claims_json, comparators)

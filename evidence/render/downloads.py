@@ -20,21 +20,21 @@ DATABASE_NAME = "evidence.duckdb"
 TABLE_DOC = {
     "bibliography": "One row per bibliographic record (BibTeX), with identifiers and the source file and line.",
     "studies": "One row per study that is evidence: design, evidence level, participants, population, follow-up.",
-    "claims": "One row per finding extracted from a study: treatment, scar type, outcome, numbers, quote, locator.",
+    "claims": "One row per finding extracted from a study: intervention, comparator, condition, outcome, numbers, quote, locator.",
     "articles": "One row per checked article, with its text.",
     "article_references": "One row per entry of an article's own reference list: as printed, matched record, defects.",
     "statements": "One row per checkable statement of an article, anchored by character offsets.",
     "links": "One row per statement–claim pair, with the relation (supports, partly, contradicts, context).",
     "verdicts": "One row per statement: verdict, strength and the reasons that produced it.",
-    "treatments": "The treatment vocabulary (id, label, parent, synonyms).",
-    "scar_types": "The scar-type vocabulary (id, label, parent, synonyms).",
+    "interventions": "The intervention vocabulary (id, label, kind: intervention or comparator, parent, synonyms).",
+    "conditions": "The condition vocabulary (id, label, parent, synonyms).",
     "problems": "Problems found by the check (reference defects, numbers that disagree, ...).",
     "uncovered": "Sentences that look checkable but have no registered statement.",
     "metadata": "Metadata fetched from Crossref, NCBI and Europe PMC, with notices (retractions, corrections).",
     "build_info": "Facts about the build.",
-    "treatment_summary": "Per treatment: studies, designs, participants, scar types and ranges (pre-aggregated at build).",
-    "scar_type_summary": "Per scar type: studies, claims, treatments and efficacy range (pre-aggregated at build).",
-    "treatment_scar_summary": "Per treatment and scar type: studies, claims, best evidence level (pre-aggregated at build).",
+    "intervention_summary": "Per intervention: studies, designs, participants, conditions and ranges (pre-aggregated at build).",
+    "condition_summary": "Per condition: studies, claims, interventions and efficacy range (pre-aggregated at build).",
+    "intervention_condition_summary": "Per intervention and condition: studies, claims, best evidence level (pre-aggregated at build).",
 }
 
 

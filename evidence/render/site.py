@@ -34,7 +34,6 @@ from ..query.runner import Query, discover, shadowed
 from .labels import VERDICT_LABEL, num, safe_name
 from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
 from .report import DocxCache, attribution_rows, render_report, report_file_name, writer_reports
-from ..validate.rules import CONTROLS
 from ..workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
@@ -44,7 +43,7 @@ __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "s
 # site folder (an editor's CNAME, a logo, notes/*.csv) is carried over untouched.
 OWNED_SUFFIXES = {".html", ".csv", ".json", ".css", ".svg", ".parquet", ".duckdb"}
 REPORT_SUFFIXES = {".docx", ".md"}  # owned in reports/ only: an editor's notes.md at the top is theirs
-SITE_FOLDERS = ("articles", "treatments", "scar-types", "studies", "queries", "downloads", "static", "reports")
+SITE_FOLDERS = ("articles", "treatments", "conditions", "studies", "queries", "downloads", "static", "reports")
 REPORT_FORMATS = ("docx", "markdown")  # each article's report for writers, in reports/ beside the pages
 
 
@@ -292,8 +291,8 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     queries = discover(settings.query_dirs)
     data = load_site_data(settings.db_path)
     results = _run_all(settings, queries)
-    summary = {str(r["treatment"]): r for r in rows(results["treatment_evidence"][0])} \
-        if "treatment_evidence" in results else {}
+    summary = {str(r["intervention"]): r for r in rows(results["intervention_evidence"][0])} \
+        if "intervention_evidence" in results else {}
     formatted = CitationFormatter(cache_dir(settings) / "citations.json").format(csl_item(b) for b in data.bibliography)
     site = build_site(data, formatted, base, settings.site_title, summary)
     if progress:
@@ -302,7 +301,7 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     labels = asdict(settings.labels)
     # the matrix crosses interventions with conditions: a workspace without a condition vocabulary has none
     matrix_nav = [("matrix.html", f"{labels['intervention']} × {labels['condition'].lower()}", "")] \
-        if site.scar_types else []
+        if site.conditions else []
     nav = [("index.html", settings.site_title, "brand"), *matrix_nav,
            ("index.html#queries", "Queries", ""), ("downloads.html", "Downloads", "")]
     common = {"site_title": settings.site_title, "site_description": settings.site_description, "base": base,
@@ -343,13 +342,13 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
     for tp in site.treatments:
         page(str(tp.treatment["href"]), "treatment.html", **as_context(tp))
         claims_csv(f"treatments/{tp.table.csv}", tp.all_claims)
-    for sp in site.scar_types:
-        page(str(sp.scar_type["href"]), "scar_type.html", **as_context(sp))
-        claims_csv(f"scar-types/{sp.table.csv}", sp.all_claims)
+    for sp in site.conditions:
+        page(str(sp.condition["href"]), "condition.html", **as_context(sp))
+        claims_csv(f"conditions/{sp.table.csv}", sp.all_claims)
     for st in site.studies:
         page(str(st.study["href"]), "study.html", **as_context(st))
     if progress:
-        progress("treatment and study pages")
+        progress("intervention, condition and study pages")
 
     query_list = []
     for name, query in queries.items():
@@ -362,17 +361,16 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
                 "columns": list(df.columns), "rows": rows(df), "error": error}
         query_list.append(info)
         page(f"{rel}.html", "query.html", query=info)
-    matrix = rows(results["treatment_scar_matrix"][0]) if "treatment_scar_matrix" in results else []
+    matrix = rows(results["intervention_condition_matrix"][0]) if "intervention_condition_matrix" in results else []
     treatment_label = {str(t.treatment["id"]): str(t.treatment["label"]) for t in site.treatments}
-    scar_label = {str(s.scar_type["id"]): str(s.scar_type["label"]) for s in site.scar_types}
-    if site.scar_types:
-        page("matrix.html", "matrix.html", matrix=_matrix(matrix, treatment_label, scar_label))
+    condition_label = {str(s.condition["id"]): str(s.condition["label"]) for s in site.conditions}
+    if site.conditions:
+        page("matrix.html", "matrix.html", matrix=_matrix(matrix, treatment_label, condition_label))
     downloads = write_downloads(settings.db_path, writer)
     page("downloads.html", "downloads.html", downloads=downloads)
     page("index.html", "index.html", articles=[a.article for a in site.articles],
-         treatments=[t.treatment for t in site.treatments if t.treatment["id"] not in CONTROLS],
-         comparators=[t.treatment for t in site.treatments if t.treatment["id"] in CONTROLS],
-         scar_types=[s.scar_type for s in site.scar_types],
+         treatments=[t.treatment for t in site.treatments], comparators=site.comparators,
+         conditions=[s.condition for s in site.conditions],
          studies=[s.study for s in site.studies], queries=query_list)
     writer.write("static/style.css", pages.env.get_template("style.css").render())
     writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
@@ -385,14 +383,14 @@ def _claims_csv(claims: list[dict[str, object]]) -> str:
 
 
 def _matrix(matrix_rows: list[dict[str, object]], tlabel: dict[str, str], slabel: dict[str, str]):
-    scar_ids = sorted({str(r["scar_type"]) for r in matrix_rows})
-    treat_ids = sorted({str(r["treatment"]) for r in matrix_rows})
-    cells = {(str(r["treatment"]), str(r["scar_type"])): r for r in matrix_rows}
+    condition_ids = sorted({str(r["condition"]) for r in matrix_rows})
+    treat_ids = sorted({str(r["intervention"]) for r in matrix_rows})
+    cells = {(str(r["intervention"]), str(r["condition"])): r for r in matrix_rows}
     return {
         "columns": [{"id": s, "label": slabel.get(s, s.replace("_", " ").capitalize()),
-                     "href": f"scar-types/{safe_name(s)}.html" if s in slabel else ""} for s in scar_ids],
+                     "href": f"conditions/{safe_name(s)}.html" if s in slabel else ""} for s in condition_ids],
         "rows": [{"id": t, "label": tlabel.get(t, t), "href": f"treatments/{safe_name(t)}.html" if t in tlabel else "",
-                  "cells": [cells.get((t, s)) for s in scar_ids]} for t in treat_ids],
+                  "cells": [cells.get((t, s)) for s in condition_ids]} for t in treat_ids],
     }
 
 

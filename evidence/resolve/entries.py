@@ -124,7 +124,7 @@ class Registry:
         key, n = base, 1
         while key in self.keys:
             n += 1
-            key = base + chr(ord("a") + n - 1)  # connolly2017acne, connolly2017acneb, ...
+            key = base + chr(ord("a") + n - 1)  # smith2017trial, smith2017trialb, ...
         return key
 
 

@@ -50,6 +50,6 @@ def _case_collisions(df: pd.DataFrame, column: str, what: str) -> list[Problem]:
 
 def range_problems(ws: Workspace) -> list[Problem]:
     problems = _negative(ws.studies, NON_NEGATIVE["studies"]) + _negative(ws.claims, NON_NEGATIVE["claims"])
-    problems += _case_collisions(ws.treatments, "id", "treatment id")
-    problems += _case_collisions(ws.scar_types, "id", "scar type id")
+    problems += _case_collisions(ws.interventions, "id", "intervention id")
+    problems += _case_collisions(ws.conditions, "id", "condition id")
     return problems

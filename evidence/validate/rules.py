@@ -13,11 +13,11 @@ from rapidfuzz import process
 
 from ..errors import Problem
 from ..model import Workspace
+from ..old_names import OLD_COMPARATORS
 from ..read.tables import split_list
 from .pooling_inputs import pooling_problems
 from .ranges import range_problems
 
-CONTROLS = ("no_treatment", "placebo", "baseline")
 MAX_QUOTE = 400
 REVIEW_DESIGNS = ("meta_analysis", "systematic_review", "narrative_review", "guideline", "expert_opinion")
 EVIDENCE_LEVEL = {
@@ -59,38 +59,39 @@ def _vocab_problems(vocab: pd.DataFrame, shown_kind: str) -> list[Problem]:
     return problems
 
 
-def _normalise(df: pd.DataFrame, column: str, terms: dict[str, str], label: str, extra: tuple[str, ...] = (),
+def _normalise(df: pd.DataFrame, column: str, vocab: pd.DataFrame, default_file: str, extra: tuple[str, ...] = (),
                ) -> tuple[pd.Series, list[Problem]]:
+    """Map each cell of ``column`` to its vocabulary id; a problem (unknown-<column>) for a term the
+    vocabulary lacks, with the closest term or the file to add it to."""
     values = df[column]
-    lookup = {**terms, **{e: e for e in extra}}
+    lookup = {**vocabulary_map(vocab), **{e: e for e in extra}}
+    file = str(vocab["source_file"].iloc[0]) if len(vocab) else default_file
     mapped = values.str.lower().map(lookup) if len(values) else values
     bad = values.notna() & mapped.isna()
     problems = []
     choices = sorted(set(lookup))
+    code = "treatment" if column == "comparator" else column
     for row in df[bad].itertuples(index=False):
         value = getattr(row, column)
         best = process.extractOne(str(value).lower(), choices, score_cutoff=60)
-        hint = f"did you mean '{lookup[best[0]]}'?" if best else f"add it to references/{label}s.csv"
-        problems.append(Problem(row.source_file, int(row.source_line), f"unknown-{label.replace('_', '-')}",
-                                f"{column} '{value}' is not in the {label.replace('_', ' ')} vocabulary", hint,
-                                field=column))
+        hint = f"did you mean '{lookup[best[0]]}'?" if best else f"add it to {file}"
+        problems.append(Problem(row.source_file, int(row.source_line), f"unknown-{code}",
+                                f"{column} '{value}' is not in the vocabulary of {file}", hint, field=column))
     return mapped.where(values.notna(), None), problems
 
 
 def validate(ws: Workspace) -> tuple[Workspace, list[Problem]]:
     """Cross-file rules; returns the workspace with vocabulary terms normalised to ids."""
     problems: list[Problem] = range_problems(ws)
-    problems += _vocab_problems(ws.treatments, "treatment")
-    problems += _vocab_problems(ws.scar_types, "scar type")
-    treatments = vocabulary_map(ws.treatments)
-    scars = vocabulary_map(ws.scar_types)
-
+    problems += _vocab_problems(ws.interventions, "intervention")
+    problems += _vocab_problems(ws.conditions, "condition")
     claims = ws.claims.copy()
-    claims["treatment"], found = _normalise(claims, "treatment", treatments, "treatment")
+    claims["treatment"], found = _normalise(claims, "treatment", ws.interventions, "references/interventions.csv")
     problems += found
-    claims["comparator"], found = _normalise(claims, "comparator", treatments, "treatment", CONTROLS)
+    claims["comparator"], found = _normalise(claims, "comparator", ws.interventions, "references/interventions.csv",
+                                             OLD_COMPARATORS)
     problems += found
-    claims["scar_type"], found = _normalise(claims, "scar_type", scars, "scar_type")
+    claims["condition"], found = _normalise(claims, "condition", ws.conditions, "references/conditions.csv")
     problems += found
 
     citekeys = set(ws.bibliography["citekey"])

@@ -49,7 +49,7 @@ class Found:
     hit: Hit
     design: Design | None
     level: int
-    in_library: str | None  # "connolly2017acne (same PMID 29344322)"
+    in_library: str | None  # "smith2017trial (same PMID as the candidate)"
     notices: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:

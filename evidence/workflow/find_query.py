@@ -1,14 +1,14 @@
 """Workflow: a PubMed query built from one statement of an article, shown so it can be refined.
 
 The statement's own words are matched against the workspace's vocabularies
-(``treatments.csv``, ``scar_types.csv``: id, label and every synonym, case-insensitive,
-whole words with a plural or -ing ending). Each concept becomes an OR group of its label and
-synonyms in title/abstract (``"fractional CO2"[tiab] OR "FxCO2"[tiab] …``); the groups
-are ANDed. Only when the sentence names no treatment or scar type do the claims already
-linked to it say what it is about. The broader of two matched terms (``laser`` beside ``fractional_co2_laser``) is
-dropped, so the query asks for what the sentence says. A statement that names no scar type
-is searched within the workspace's broadest scar type (a root with narrower types, e.g.
-acne scars). Outcome words ("most effective", "downtime", "sessions" …) add one outcome
+(``interventions.csv``, ``conditions.csv``: id, label and every synonym, case-insensitive,
+whole words with a plural or -ing ending; comparators such as placebo are never searched for).
+Each concept becomes an OR group of its label and synonyms in title/abstract
+(``"fractional CO2"[tiab] OR "FxCO2"[tiab] …``); the groups are ANDed. Only when the sentence
+names no intervention or condition do the claims already linked to it say what it is about. The
+broader of two matched terms (``laser`` beside ``fractional_co2_laser``) is dropped, so the query
+asks for what the sentence says. A statement that names no condition is searched within the
+workspace's broadest condition (a root with narrower ones). Outcome words ("most effective", "downtime", "sessions" …) add one outcome
 group from the small table below.
 """
 
@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..read.reader import read_workspace
 from ..read.tables import split_list
-from ..validate.rules import CONTROLS, vocabulary_map
+from ..validate.rules import vocabulary_map
 
 # outcome -> (words that show the statement is about it, search terms); first match wins.
 OUTCOME_TERMS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -50,8 +50,8 @@ class StatementQuery:
     statement_id: str
     quote: str
     query: str
-    treatments: tuple[str, ...] = ()
-    scar_types: tuple[str, ...] = ()
+    treatments: tuple[str, ...] = ()  # intervention ids
+    conditions: tuple[str, ...] = ()
     outcome: str | None = None
     sources: tuple[str, ...] = field(default_factory=tuple)  # "quote", "linked claims"
 
@@ -103,34 +103,37 @@ def statement_query(settings: Any, ref: str, extra: str = "") -> StatementQuery:
         known = sorted({s.slug for s in ws.statements})
         raise InputError([Problem("<--statement>", None, "unknown-statement", f"no statement '{ref}'",
                                   "write ARTICLE:STATEMENT_ID, e.g. "
-                                  + (f"{known[0]}:S01" if known else "acne-scars:S12"), field="statement")])
+                                  + (f"{known[0]}:S01" if known else "my-article:S12"), field="statement")])
     quote = statement.quote
-    treatments = [str(r.id) for r in ws.treatments.itertuples(index=False)
-                  if r.id not in CONTROLS and any(_mentions(quote, p) for p in _phrases(r))]
-    scars = [str(r.id) for r in ws.scar_types.itertuples(index=False) if any(_mentions(quote, p) for p in _phrases(r))]
+    comparators = set(ws.interventions["id"][ws.interventions["kind"] == "comparator"])
+    treatments = [str(r.id) for r in ws.interventions.itertuples(index=False)
+                  if r.id not in comparators and any(_mentions(quote, p) for p in _phrases(r))]
+    conditions = [str(r.id) for r in ws.conditions.itertuples(index=False)
+                  if any(_mentions(quote, p) for p in _phrases(r))]
     outcome = next((name for name, words, _ in OUTCOME_TERMS if any(w in quote.lower() for w in words)), None)
-    sources = ["quote"] if treatments or scars else []
+    sources = ["quote"] if treatments or conditions else []
     linked = ws.links[(ws.links["slug"] == slug) & (ws.links["statement_id"] == sid)]["claim_id"]
     claims = ws.claims[ws.claims["claim_id"].isin(set(linked))]
     if not sources and len(claims):  # the sentence names nothing: what its linked claims are about
-        tmap, smap = vocabulary_map(ws.treatments), vocabulary_map(ws.scar_types)
+        tmap, smap = vocabulary_map(ws.interventions), vocabulary_map(ws.conditions)
         treatments = [tmap[str(v).lower()] for v in claims["treatment"].dropna() if str(v).lower() in tmap
-                      and tmap[str(v).lower()] not in CONTROLS]
-        scars = [smap[str(v).lower()] for v in claims["scar_type"].dropna() if str(v).lower() in smap]
+                      and tmap[str(v).lower()] not in comparators]
+        conditions = [smap[str(v).lower()] for v in claims["condition"].dropna() if str(v).lower() in smap]
         outcome = outcome or next(iter(claims["outcome"].dropna()), None)
-        sources = ["linked claims"] if treatments or scars else []
+        sources = ["linked claims"] if treatments or conditions else []
     if not sources and not extra.strip():
         raise InputError([Problem("<--statement>", None, "nothing-to-search",
-                                  f"{ref} names no treatment or scar type of the vocabularies: '{quote[:80]}'",
+                                  f"{ref} names no intervention or condition of the vocabularies: '{quote[:80]}'",
                                   "give the search words too: evidence find 'WORDS' --statement " + ref,
                                   field="statement")])
-    treatments, scars = _most_specific(ws.treatments, treatments), _most_specific(ws.scar_types, scars)
-    if not scars:
-        parents = set(ws.scar_types["parent"].dropna())
-        scars = [str(i) for i, p in zip(ws.scar_types["id"], ws.scar_types["parent"]) if not p and i in parents]
-    groups = [g for g in (extra.strip() and f"({extra.strip()})",
-                          treatments and _group(ws.treatments, treatments), scars and _group(ws.scar_types, scars),
+    treatments = _most_specific(ws.interventions, treatments)
+    conditions = _most_specific(ws.conditions, conditions)
+    if not conditions:
+        parents = set(ws.conditions["parent"].dropna())
+        conditions = [str(i) for i, p in zip(ws.conditions["id"], ws.conditions["parent"]) if not p and i in parents]
+    groups = [g for g in (extra.strip() and f"({extra.strip()})", treatments and _group(ws.interventions, treatments),
+                          conditions and _group(ws.conditions, conditions),
                           outcome and _words_group(next(t for n, _, t in OUTCOME_TERMS if n == outcome)))
               if g]
-    return StatementQuery(slug, sid, quote, " AND ".join(groups), tuple(treatments), tuple(scars), outcome,
+    return StatementQuery(slug, sid, quote, " AND ".join(groups), tuple(treatments), tuple(conditions), outcome,
                           tuple(sources))

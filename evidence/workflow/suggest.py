@@ -3,7 +3,7 @@
 The tool does the copying and leaves the judging to the editor: one candidate per results
 or conclusions sentence that reports a finding (:mod:`.findings`), its quote copied
 verbatim from the cached text, the section as locator, the numbers it states parsed into
-claims.csv's columns, and the treatment, comparator, scar type and outcome *guessed* from
+claims.csv's columns, and the treatment, comparator, condition and outcome *guessed* from
 the workspace's vocabularies (ids, labels and synonyms), each guess named in the draft's
 summary. ``--write`` appends the candidates as ``unverified`` claims and, with a statement,
 links whose relation is left empty, so nothing enters a verdict until an editor chooses it.
@@ -25,10 +25,11 @@ import pandas as pd
 
 from ..check.quotes import normalise
 from ..errors import InputError, Problem
-from ..read.tables import CLAIMS, LINKS, VOCABULARY, read_table, split_list
+from ..old_names import OLD_COLUMNS
+from ..read.reader import vocabulary_path, with_kinds
+from ..read.tables import CLAIMS, INTERVENTIONS, LINKS, VOCABULARY, TableSchema, read_table, split_list
 from ..resolve.library import load as load_library
 from ..resolve.sourcetext import load_texts
-from ..validate.rules import CONTROLS
 from ..resolve.texts import SourceText
 from .findings import Numbers, finding_sentences, parse_numbers
 
@@ -58,7 +59,7 @@ class Candidate:
     numbers: Numbers
     treatment: str | None = None
     comparator: str | None = None
-    scar_type: str | None = None
+    condition: str | None = None
     outcome: str = "efficacy"
     guessed: tuple[str, ...] = ()
 
@@ -70,7 +71,7 @@ class Candidate:
         guessed = ", ".join(self.guessed) or "nothing"
         return {
             "claim_id": claim_id, "citekey": self.citekey, "treatment": self.treatment or "",
-            "comparator": self.comparator or "", "scar_type": self.scar_type or "", "outcome": self.outcome,
+            "comparator": self.comparator or "", "condition": self.condition or "", "outcome": self.outcome,
             "measure": nums.measure or "", "value": plain(nums.value) if has_unit else "",
             "low": plain(nums.low) if has_unit else "", "high": plain(nums.high) if has_unit else "",
             "unit": (nums.unit or "") if has_unit and (nums.value or nums.low) else "",
@@ -85,7 +86,7 @@ class Candidate:
     def as_dict(self) -> dict[str, Any]:
         return {"citekey": self.citekey, "quote": self.quote, "locator": self.locator, "source": self.source_label,
                 "section": self.section, "source_url": self.page_url, "treatment": self.treatment,
-                "comparator": self.comparator, "scar_type": self.scar_type, "outcome": self.outcome,
+                "comparator": self.comparator, "condition": self.condition, "outcome": self.outcome,
                 "guessed": list(self.guessed), "value": self.numbers.value, "low": self.numbers.low,
                 "high": self.numbers.high, "unit": self.numbers.unit, "interval": self.numbers.interval,
                 "measure": self.numbers.measure, "n": self.numbers.n, "p_values": list(self.numbers.p_values)}
@@ -155,10 +156,12 @@ def _clip(sentence: str) -> str:
     return sentence[:cut] if cut > 40 else sentence[:MAX_QUOTE].rsplit(" ", 1)[0]
 
 
-def candidates(texts: Sequence[SourceText], citekey: str, treatments: pd.DataFrame,
-               scar_types: pd.DataFrame) -> list[Candidate]:
+def candidates(texts: Sequence[SourceText], citekey: str, interventions: pd.DataFrame,
+               conditions: pd.DataFrame) -> list[Candidate]:
     """Every finding sentence of the texts, once (the first source that carries it wins)."""
-    treatment_terms, scar_terms = vocabulary_terms(treatments), vocabulary_terms(scar_types)
+    treatment_terms, condition_terms = vocabulary_terms(interventions), vocabulary_terms(conditions)
+    kinds = interventions["kind"] if "kind" in interventions else pd.Series("intervention", index=interventions.index)
+    comparators = set(interventions["id"][kinds == "comparator"])
     seen: set[str] = set()
     out = []
     for text in texts:
@@ -172,25 +175,25 @@ def candidates(texts: Sequence[SourceText], citekey: str, treatments: pd.DataFra
                     continue
                 seen.add(key)
                 named = mentions(quote, treatment_terms)
-                scars = mentions(quote, scar_terms)
-                treatment = next((t for t in named if t not in CONTROLS), None)  # "baseline" is never the treatment
+                found = mentions(quote, condition_terms)
+                treatment = next((t for t in named if t not in comparators), None)  # a comparator is never the treatment
                 comparator = next((t for t in named if t != treatment and treatment is not None), None)
                 guessed = [name for name, value in (("treatment", treatment), ("comparator", comparator),
-                                                    ("scar_type", scars[:1])) if value] + ["outcome"]
+                                                    ("condition", found[:1])) if value] + ["outcome"]
                 out.append(Candidate(
                     citekey, quote, _locator(section.part, section.label), text.label, section.title or "Abstract",
                     page_url(text), parse_numbers(quote), treatment, comparator,
-                    scars[0] if scars else None, guess_outcome(quote, comparator is not None), tuple(guessed)))
+                    found[0] if found else None, guess_outcome(quote, comparator is not None), tuple(guessed)))
     return out
 
 
-def _vocab(settings: Any, name: str, problems: list[Problem]) -> pd.DataFrame:
-    path = settings.references_dir / name
+def _vocab(settings: Any, name: str, schema: TableSchema, problems: list[Problem]) -> pd.DataFrame:
+    path = vocabulary_path(settings, name, problems)  # the old file name when only that one exists
     if not path.is_file():
-        return pd.DataFrame(columns=["id", "label", "parent", "synonyms", "description"])
-    frame, found = read_table(path, VOCABULARY, settings.rel(path))
+        return pd.DataFrame(columns=schema.names)
+    frame, found = read_table(path, schema, settings.rel(path))
     problems.extend(p for p in found if p.severity == "error")
-    return frame
+    return with_kinds(frame) if "kind" in schema.names else frame
 
 
 def suggest(settings: Any, citekey: str) -> list[Candidate]:
@@ -204,10 +207,11 @@ def suggest(settings: Any, citekey: str) -> list[Candidate]:
         raise InputError([Problem("references/", None, "no-source-text", f"{citekey}: {why}",
                                   "run `evidence resolve` (with the network) first")])
     problems: list[Problem] = []
-    treatments, scars = _vocab(settings, "treatments.csv", problems), _vocab(settings, "scar_types.csv", problems)
+    interventions = _vocab(settings, "interventions.csv", INTERVENTIONS, problems)
+    conditions = _vocab(settings, "conditions.csv", VOCABULARY, problems)
     if problems:
         raise InputError(problems)
-    return candidates(state.texts, citekey, treatments, scars)
+    return candidates(state.texts, citekey, interventions, conditions)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -259,7 +263,7 @@ def _statement(settings: Any, spec: str) -> tuple[str, str, Path]:
     if not sid or not any(r.get("statement_id", "").strip() == sid for r in rows):
         where = settings.rel(statements) if statements.is_file() else f"articles/{slug}.statements.csv (absent)"
         raise InputError([Problem("<--statement>", None, "unknown-statement", f"no statement '{sid}' in {where}",
-                                  "write it as ARTICLE:STATEMENT_ID, e.g. acne-scars:S12")])
+                                  "write it as ARTICLE:STATEMENT_ID, e.g. my-article:S12")])
     return slug, sid, settings.articles_dir / f"{slug}.links.csv"
 
 
@@ -291,7 +295,10 @@ def write(settings: Any, picked: Sequence[Candidate], statement: str | None = No
         claim_id = f"{cand.citekey}-{number}"
         used.add(claim_id)
         by_quote[(cand.citekey, normalise(cand.quote).lower())] = claim_id
-        new_rows.append(cand.row(claim_id))
+        row = cand.row(claim_id)
+        if "condition" not in header and OLD_COLUMNS["condition"] in header:  # a claims.csv of the first format
+            row[OLD_COLUMNS["condition"]] = row.pop("condition")
+        new_rows.append(row)
         added.append(claim_id)
         chosen.append(claim_id)
     files, links = [], []
