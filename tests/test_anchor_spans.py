@@ -126,3 +126,25 @@ def test_a_changed_end_word_is_taken_in_far_from_the_body_s_ends_too():
     assert end.text == "microneedling reduced scar scores by half within three months"
     start = anchor_quote(LONG.format("microneedling", "months"), "laser reduced scar scores by half within three months")
     assert start.text == "microneedling reduced scar scores by half within three months"
+
+
+def test_a_changed_span_can_start_at_the_body_s_first_character():
+    a = anchor_quote("microneedling reduced scar scores by 40 percent in all, they say", "microneedling reduced scar scores by 40%")
+    assert (a.status, a.start, a.text) == ("changed", 0, "microneedling reduced scar scores by 40")
+
+
+def test_a_dropped_end_word_with_nothing_beside_it_in_the_body_leaves_the_span_as_it_is():
+    end = anchor_quote("Studies show microneedling reduced scar scores by half within three",
+                       "microneedling reduced scar scores by half within three weeks")
+    assert (end.start, end.end, end.text) == (13, 67, "microneedling reduced scar scores by half within three")
+    start = anchor_quote("reduced scar scores by half within three months, they add.",
+                         "laser reduced scar scores by half within three months")
+    assert start.start == 0 and start.text.startswith("reduced scar scores by half within three months")
+
+
+def test_a_prefix_followed_by_nothing_similar_does_not_pull_the_quote_to_it():
+    """Only a passage at least as similar as a re-anchoring needs (75) counts as the quote after its prefix."""
+    body = ("In 2020: nothing at all was found about lasers or peels in that year of the study, and so on and on and on "
+            "and on and on and on and on and on and on. Later: microneedling reduced scar scores by a third.")
+    a = anchor_quote(body, "microneedling reduced scar scores by a quarter.", prefix="In 2020: ")
+    assert (a.start, a.text) == (body.index("microneedling"), "microneedling reduced scar scores by a third.")
