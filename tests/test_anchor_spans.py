@@ -105,11 +105,12 @@ TWICE = ("In 2019: microneedling reduced scar scores by a third. In 2020: {}micr
 
 
 @pytest.mark.parametrize("gap,after_prefix", [("", True), ("so ", True), ("then, also ", True),
-                                              ("then, also, x ", False)])
+                                              ("then, also, ", True), ("then, alsoo, ", True),  # 10 and 11 before
+                                              ("then, alsooo, ", False), ("then, also, x ", False)])
 def test_a_changed_quote_is_looked_for_just_after_its_prefix_then_anywhere(gap, after_prefix):
     """Two equally similar passages: the prefix steers the fuzzy search to the second when the edited quote
     starts within a quarter of its length (11 characters here) after it; farther, the whole body is searched
-    and the first passage wins."""
+    and the first passage wins. (The alignment takes in the gap's last character: "then, alsoo, " leaves 11.)"""
     body = TWICE.format(gap)
     a = anchor_quote(body, "microneedling reduced scar scores by a quarter.", prefix="In 2020: ")
     assert a.text == "microneedling reduced scar scores by a third."
