@@ -82,13 +82,26 @@ ANCHORING_UNIT_TESTS = tuple(f"tests/test_anchoring.py::test_{name}" for name in
     "normalise_maps_every_character_back", "a_real_change_still_shows_both_sides",
 ))
 
+# test_certainty_rules.py without its four whole-workspace cases (the shipped workspace through `evidence check`)
+CERTAINTY_RULE_TESTS = tuple(f"tests/test_certainty_rules.py::test_{name}" for name in (
+    "primary_studies_start_high_only_when_randomised", "a_review_of_unrecorded_designs_starts_low_and_says_why",
+    "a_review_starts_at_the_level_of_the_designs_it_pools",
+    "one_randomised_result_starts_the_body_high_and_the_others_are_named",
+    "the_grader_look_up_overrides_a_claims_own_fields",
+    "the_size_rule_counts_the_people_behind_the_interval_not_everyone_in_the_body",
+    "without_an_interval_only_primary_studies_count_and_a_reviews_total_never_does",
+    "an_interval_whose_participants_are_unknown_cannot_show_the_information_size",
+    "imprecision_never_takes_more_than_two_steps_and_large_effects_lift_only_non_randomised_evidence",
+))
+
 TARGETS = (
     Target("evidence/check/verdicts.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
                                           "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/check/rubric.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
                                         "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/read/quantities.py", ("tests/test_checks.py", "tests/test_quantities.py")),
-    Target("evidence/read/anchoring.py", ("tests/test_anchor_rules.py", "tests/test_anchor_ends.py", *ANCHORING_UNIT_TESTS)),
+    Target("evidence/read/anchoring.py", ("tests/test_anchor_rules.py", "tests/test_anchor_ends.py", "tests/test_anchor_spans.py",
+                                          *ANCHORING_UNIT_TESTS)),
     Target("evidence/check/reflist.py", ("tests/test_checks.py", "tests/test_reflist.py")),
     Target("evidence/check/report.py", ("tests/test_checks.py", "tests/test_check_report.py", "tests/test_notices.py"),
            ("x_notices_by_citekey", "x__notice_problems", "x_check_workspace")),
@@ -107,7 +120,10 @@ TARGETS = (
             "attribution_phrases_are_parsed", "a_finding_after_the_attribution_is_not_read_as_its_size",
             "round_numbers_stand_for_their_rounding_and_qualifiers_for_intervals")))),
     Target("evidence/synthesis/pooling.py", SYNTHESIS_TESTS),
-    Target("evidence/synthesis/certainty.py", ("tests/test_certainty_rules.py", *SYNTHESIS_TESTS, "tests/test_verdicts_rubric.py")),
+    # the rule tables of certainty (pure claims, no workspace) and the CLASP reproduction's pooled input
+    Target("evidence/synthesis/certainty.py", (*CERTAINTY_RULE_TESTS, "tests/test_certainty_steps.py",
+                                               "tests/test_synthesis.py::test_reproduces_dersimonian_kacker_2007_clasp_"
+                                               "odds_ratio_random_effects_to_the_printed_precision")),
     Target("evidence/render/csv_safety.py", ("tests/test_hostile_outputs.py::test_neutralise_is_the_owasp_rule",
                                              "tests/test_hostile_outputs.py::test_a_frame_is_made_formula_safe_in_its_text_columns_only_and_left_unchanged")),
     Target("evidence/render/labels.py", ("tests/test_site.py::test_file_names_from_data_are_sanitised",

@@ -45,10 +45,11 @@ def _text(c: Claim, key: str) -> str:
 
 
 def _int(c: Claim, key: str) -> int | None:
-    v = c.get(key)
+    """A count, or None when missing (None raises TypeError, NaN ValueError), not a number, or infinite
+    (OverflowError: an infinite count used to stop the whole grading)."""
     try:
-        return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return int(c.get(key))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -91,7 +92,7 @@ def _imprecision(body: Sequence[Claim], interval: Interval | None, people: Mappi
     evidence is rated down, as GRADE does when the information size is not met."""
     steps, said = 0, []
     if interval and interval[0] <= interval[2] <= interval[1]:
-        steps += 1
+        steps = 1
         said.append(f"imprecision: down one, the interval crosses no effect ({interval[3]})")
     elif interval:
         said.append(f"imprecision: the interval excludes no effect ({interval[3]})")
@@ -161,7 +162,7 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = (),
     high = sorted({f"{_text(c, 'citekey')} ({_text(c, 'risk_of_bias_reason') or 'no reason recorded'})"
                    for c in body if _text(c, "risk_of_bias") == "high"})
     if high:
-        down += 1
+        down = 1  # the first step that can rate down
         reasons.append("risk of bias: down one, high risk in " + "; ".join(high))
     elif any(_text(c, "risk_of_bias") for c in body):
         reasons.append("risk of bias: no study recorded at high risk")
@@ -200,7 +201,7 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = (),
     # publication bias
     sizes = [people.get(k) for k in studies]
     industry = sorted({_text(c, "citekey") for c in body if INDUSTRY.search(_text(c, "funding"))})
-    if len(studies) <= 3 and all((s or 0) < 100 for s in sizes) and industry:
+    if len(studies) <= 3 and all(s is None or s < 100 for s in sizes) and industry:
         down += 1
         reasons.append(f"publication bias: down one, few small studies, industry-funded ({', '.join(industry)})")
     else:
@@ -210,7 +211,7 @@ def grade_body(claims: Sequence[Claim], comparisons: Iterable[Comparison] = (),
             interval[0] >= 2 or interval[1] <= 0.5):
         score += 1
         reasons.append(f"large effect: up one ({interval[3]})")
-    final = max(1, min(4, score - down))
+    final = max(1, score - down)  # never above high: only non-randomised evidence (from low) is lifted
     level = CERTAINTY_LEVELS[final - 1]
     if not pooled and all(kind_of(c, reviews) is not None for c in body):
         reasons.append(f"{level}: rests on what {len(studies)} review(s) report, with no pooled estimate here and no "
