@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from .base import (BadAnswer, check_status, clean, date_in_text, failed, found, iso_date, not_found, pages,
                    read_json, read_xml, MONTHS)
@@ -91,30 +91,9 @@ def parse_article(article: ET.Element) -> Work:
             if loc.get("EIdType") == "doi" and loc.text:
                 doi = loc.text.strip()
     pub_types = tuple(clean(p.text) or "" for p in (art.findall("PublicationTypeList/PublicationType") if art is not None else []))
-    notices: list[Notice] = []
-    linked_types: set[str] = set()
-    for cc in (citation.findall("CommentsCorrectionsList/CommentsCorrections") if citation is not None else []):
-        ref_type = cc.get("RefType", "")
-        source_text = clean(cc.findtext("RefSource"))
-        other_pmid = (cc.findtext("PMID") or "").strip() or None
-        other_doi = DOI_IN_TEXT.search(source_text or "")
-        other_doi_value = normalise("doi", other_doi.group(1)).value if other_doi else None
-        if ref_type in ABOUT_THIS:
-            linked_types.add(ABOUT_THIS[ref_type])
-            notices.append(Notice(ABOUT_THIS[ref_type], "pubmed", date_in_text(source_text), other_doi_value,
-                                  other_pmid, ref_type, "comments-corrections"))
-        elif ref_type in THIS_IS_NOTICE:
-            linked_types.add(f"is:{THIS_IS_NOTICE[ref_type]}")
-            target = f"pmid:{other_pmid}" if other_pmid else (f"doi:{other_doi_value}" if other_doi_value else None)
-            notices.append(Notice(THIS_IS_NOTICE[ref_type], "pubmed", _article_date(art, issue),
-                                  normalise("doi", doi).value if doi else None, pmid, ref_type, "is-notice", target))
-    lowered = {p.lower() for p in pub_types}
-    if "retracted publication" in lowered and "retraction" not in linked_types:
-        notices.append(Notice("retraction", "pubmed", None, None, None, "Retracted Publication", "publication-type"))
-    for pub_type, kind in NOTICE_PUB_TYPES.items():
-        if pub_type in lowered and f"is:{kind}" not in linked_types:
-            notices.append(Notice(kind, "pubmed", _article_date(art, issue), normalise("doi", doi).value if doi else None,
-                                  pmid, pub_type, "is-notice"))
+    links = ((cc.get("RefType", ""), clean(cc.findtext("RefSource")), (cc.findtext("PMID") or "").strip() or None)
+             for cc in (citation.findall("CommentsCorrectionsList/CommentsCorrections") if citation is not None else []))
+    notices = _notices(links, pub_types, pmid, normalise("doi", doi).value if doi else None, _article_date(art, issue))
     medline_pages = art.findtext("Pagination/MedlinePgn") if art is not None else None
     if not medline_pages and art is not None:
         start, end = art.findtext("Pagination/StartPage"), art.findtext("Pagination/EndPage")
@@ -185,7 +164,8 @@ def parse_esummary(root: ET.Element) -> dict[str, Work]:
             located = DOI_IN_TEXT.search(text("ELocationID") or "")
             doi = located.group(1) if located else None
         doi = normalise("doi", doi).value if doi else None
-        notices = _summary_notices(items.get("References"), pub_types, pmid, doi, text("PubDate"))
+        notices = _notices(_summary_links(items.get("References")), pub_types, pmid, doi,
+                           date_in_text(text("PubDate")))
         has_abstract = text("HasAbstract")
         out[pmid] = Work(source="pubmed", pmid=pmid, doi=doi, pmcid=ids.get("pmc"), title=text("Title"),
                          authors=tuple(authors), year=int(year.group(1)) if year else None,
@@ -197,15 +177,26 @@ def parse_esummary(root: ET.Element) -> dict[str, Work]:
     return out
 
 
-def _summary_notices(references: ET.Element | None, pub_types: Sequence[str], pmid: str, doi: str | None,
-                     pub_date: str | None) -> list[Notice]:
-    """A summary's notices, read as :func:`parse_article` reads EFetch's (same words, same relations)."""
-    notices: list[Notice] = []
-    linked: set[str] = set()
+def _summary_links(references: ET.Element | None) -> list[tuple[str, str | None, str | None]]:
+    """The esummary ``References`` list as (RefType, RefSource, PMID) links, like EFetch's CommentsCorrections."""
+    links = []
     for ref in (references.findall("Item") if references is not None else []):
         fields = {it.get("Name"): clean(it.text) for it in ref.findall("Item")}
-        ref_type, source_text = fields.get("RefType") or "", fields.get("RefSource")
         other_pmid = fields.get("PMID") if (fields.get("PMID") or "").isdigit() else None
+        links.append((fields.get("RefType") or "", fields.get("RefSource"), other_pmid))
+    return links
+
+
+def _notices(links: Iterable[tuple[str, str | None, str | None]], pub_types: Sequence[str], pmid: str | None,
+             doi: str | None, own_date: str | None) -> list[Notice]:
+    """A record's notices from its links to other records and its publication types; EFetch and ESummary
+    carry the same words, so both parsers come here and their notices cannot drift apart.
+
+    ``links`` are (RefType, RefSource text, other PMID); ``own_date`` dates a notice that is this record.
+    """
+    notices: list[Notice] = []
+    linked: set[str] = set()
+    for ref_type, source_text, other_pmid in links:
         other_doi = DOI_IN_TEXT.search(source_text or "")
         other_doi_value = normalise("doi", other_doi.group(1)).value if other_doi else None
         if ref_type in ABOUT_THIS:
@@ -215,14 +206,14 @@ def _summary_notices(references: ET.Element | None, pub_types: Sequence[str], pm
         elif ref_type in THIS_IS_NOTICE:
             linked.add(f"is:{THIS_IS_NOTICE[ref_type]}")
             target = f"pmid:{other_pmid}" if other_pmid else (f"doi:{other_doi_value}" if other_doi_value else None)
-            notices.append(Notice(THIS_IS_NOTICE[ref_type], "pubmed", date_in_text(pub_date), doi, pmid, ref_type,
-                                  "is-notice", target))
+            notices.append(Notice(THIS_IS_NOTICE[ref_type], "pubmed", own_date, doi, pmid, ref_type, "is-notice",
+                                  target))
     lowered = {p.lower() for p in pub_types}
     if "retracted publication" in lowered and "retraction" not in linked:
         notices.append(Notice("retraction", "pubmed", None, None, None, "Retracted Publication", "publication-type"))
     for pub_type, kind in NOTICE_PUB_TYPES.items():
         if pub_type in lowered and f"is:{kind}" not in linked:
-            notices.append(Notice(kind, "pubmed", date_in_text(pub_date), doi, pmid, pub_type, "is-notice"))
+            notices.append(Notice(kind, "pubmed", own_date, doi, pmid, pub_type, "is-notice"))
     return notices
 
 
