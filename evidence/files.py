@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from .errors import Problem
@@ -84,3 +85,20 @@ def read_text(path: Path, root: Path | None, shown: str, encoding: str = "utf-8"
         return None, [Problem(shown, None, "unreadable", f"cannot read {shown}: {exc.strerror}",
                               "check its permissions")]
     return decode(data, shown, encoding)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temp file beside ``path``, fsync, ``os.replace``: readers (and a crash) see the old file or the new
+    one, never half of either. The old file's permissions are kept."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

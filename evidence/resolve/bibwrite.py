@@ -13,15 +13,14 @@ in the entry's ``curated = {...}`` are never touched: a person checked them.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 import bibtexparser
+
+from ..files import write_atomic
 
 _ENTRY = re.compile(r"@([A-Za-z]+)\s*([{(])")
 _NAME = re.compile(r"[A-Za-z][\w\-:.+]*")
@@ -231,22 +230,6 @@ def edit_text(text: str, changes: Mapping[str, Mapping[str, str]]) -> tuple[str,
     for start, end, new in sorted(splices, key=lambda s: s[0], reverse=True):
         out = out[:start] + new + out[end:]
     return out, applied
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file beside ``path``, fsync, ``os.replace``: readers see the old file or the new one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def update_file(path: Path, changes: Mapping[str, Mapping[str, str]]) -> list[tuple[str, str]]:

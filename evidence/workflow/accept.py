@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..files import write_atomic
 from ..read.anchoring import anchor_quote, prefix_before
 from ..read.articles import read_article
 from ..read.statements import read_statements
@@ -108,8 +107,8 @@ def accept(settings: Settings, slug: str, statement_ids: list[str], today: date 
         stamp = (today or datetime.now(timezone.utc).date()).isoformat()
         log = _history_text(history, [[stamp, r.statement_id, r.old_quote, r.new_quote, r.old_prefix, r.new_prefix]
                                       for r in changed])
-        _replace(history, log)
-        _replace(st, new_raw)
+        write_atomic(history, log.encode("utf-8"))
+        write_atomic(st, new_raw.encode("utf-8"))
     return results
 
 
@@ -204,16 +203,3 @@ def _history_text(path: Path, rows: list[list[str]]) -> str:
         buffer.write("\n")
     writer.writerows(rows)
     return existing + buffer.getvalue()
-
-
-def _replace(path: Path, content: str) -> None:
-    """Write atomically: a temporary file in the same folder, renamed over the old one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -25,6 +23,7 @@ import pandas as pd
 
 from ..check.quotes import normalise
 from ..errors import InputError, Problem
+from ..files import write_atomic
 from ..old_names import OLD_COLUMNS
 from ..read.reader import vocabulary_path, with_kinds
 from ..read.tables import CLAIMS, INTERVENTIONS, LINKS, VOCABULARY, TableSchema, read_table, split_list
@@ -242,20 +241,6 @@ def _appended(text: str, header: list[str], rows: list[dict[str, str]]) -> str:
     return text + buf.getvalue()
 
 
-def _replace(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _statement(settings: Any, spec: str) -> tuple[str, str, Path]:
     slug, _, sid = spec.partition(":")
     statements = settings.articles_dir / f"{slug}.statements.csv"
@@ -315,9 +300,10 @@ def write(settings: Any, picked: Sequence[Candidate], statement: str | None = No
             links_text = _appended(link_file, link_header or LINKS.names, fresh)
             links = [f"{sid} -> {r['claim_id']}" for r in fresh]
     if claims_text is not None:
-        _replace(claims_path, claims_text)
+        claims_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(claims_path, claims_text.encode("utf-8"))
         files.append(settings.rel(claims_path))
     if links_text is not None and link_target:
-        _replace(link_target[2], links_text)
+        write_atomic(link_target[2], links_text.encode("utf-8"))
         files.append(settings.rel(link_target[2]))
     return Written(tuple(added), tuple(dups), tuple(links), tuple(files))
