@@ -38,6 +38,45 @@ class Checked:
     synthesis: Synthesis | None = None  # pooled estimates and the certainty grader behind the verdicts
     quotes: tuple[QuoteCheck, ...] = ()  # each claim's quote against the cached source text (never the network)
 
+    def counts(self) -> dict[str, int]:
+        """What the build says it wrote (the CLI prints it)."""
+        ws = self.workspace
+        return {"references": len(ws.bibliography), "studies": len(ws.studies), "claims": len(ws.claims),
+                "statements": len(ws.statements)}
+
+    def article_counts(self) -> list[tuple[str, dict[str, int], int]]:
+        """Per article: its slug, its verdict counts and its number of blocking problems."""
+        return [(r.article.slug, r.counts(), sum(1 for p in r.problems if p.severity == "error")) for r in self.reports]
+
+
+class Reused:
+    """What a build of an unchanged workspace returns: the database was kept (see ``load/receipt.py``).
+
+    Its warnings and counts come from the receipt of the build that wrote the database, so they
+    are reported the same; anything else (the workspace, the reports, ...) is analysed again on
+    first use, from the same inputs.
+    """
+
+    def __init__(self, settings: Settings, receipt: dict):
+        self._settings = settings
+        self._full: Checked | None = None
+        self.warnings = tuple(Problem(**p) for p in receipt["warnings"])
+        self._counts = dict(receipt["counts"])
+        self._articles = [(slug, dict(counts), int(errors)) for slug, counts, errors in receipt["articles"]]
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._counts)
+
+    def article_counts(self) -> list[tuple[str, dict[str, int], int]]:
+        return list(self._articles)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._full is None:
+            self._full = analyse(self._settings)
+        return getattr(self._full, name)
+
 
 def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     """Read, validate and check the workspace; raise InputError listing every input error."""
@@ -69,10 +108,26 @@ def check_cache_dir(settings: Settings) -> Path:
 def build(settings: Settings, progress: Progress | None = None,
           before_rename: Callable[[Path], None] | None = None) -> Checked:
     """Build ``evidence.duckdb`` atomically; returns what was checked."""
+    from .load.receipt import input_digest, unchanged_build, write_receipt
+
     clean_leftovers(settings.db_path, settings.site_dir)
+    digest = input_digest(settings) if before_rename is None else None  # a test's hook wants a real write
+    receipt = unchanged_build(settings, digest)
+    if receipt is not None:
+        try:
+            reused = Reused(settings, receipt)
+        except (KeyError, TypeError, ValueError):  # a receipt of another shape: build in full
+            reused = None
+        if reused is not None:
+            check_database_file(settings)
+            if progress:
+                progress("unchanged: database kept")
+            return reused  # type: ignore[return-value]
     checked = analyse(settings, progress)
     check_database_file(settings)
     write_database(settings, checked, before_rename)
+    write_receipt(settings, digest, {"warnings": [p.as_dict() for p in checked.warnings], "counts": checked.counts(),
+                                     "articles": checked.article_counts()})
     if progress:
         progress("database written")
     return checked
@@ -82,7 +137,9 @@ def write_database(settings: Settings, checked: Checked, before_rename: Callable
     """Write what ``analyse`` found into ``evidence.duckdb`` (atomically): the one place that does."""
     from .load.database import build_database  # here: `check` and `todo` never load DuckDB
     from .load.frames import database_frames
+    from .load.receipt import forget
 
+    forget(settings)  # whatever happens next, the last receipt no longer describes the database
     frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis,
                              checked.quotes)
     build_database(settings.db_path, frames, before_rename=before_rename)

@@ -113,9 +113,9 @@ def build(ctx: click.Context, verbose: bool) -> None:
         checked = _run(lambda: pipeline.build(settings, steps))
     if checked.warnings:
         _print_problems(checked.warnings, limit=None if verbose else 20)
-    err.print(f"built {settings.rel(settings.db_path)}: {len(checked.workspace.bibliography)} references, "
-              f"{len(checked.workspace.studies)} studies, {len(checked.workspace.claims)} claims, "
-              f"{len(checked.workspace.statements)} statements")
+    counts = checked.counts()  # from the receipt when the workspace was unchanged (no re-analysis)
+    err.print(f"built {settings.rel(settings.db_path)}: {counts['references']} references, "
+              f"{counts['studies']} studies, {counts['claims']} claims, {counts['statements']} statements")
 
 
 def _report_json(report: ArticleReport) -> dict[str, object]:
@@ -316,11 +316,9 @@ def publish(ctx: click.Context) -> None:
     settings = _settings(ctx)
     with _Steps(13) as steps:
         checked, result = _run(lambda: pipeline.publish(settings, steps))
-    for report in checked.reports:
-        counts = report.counts()
-        errors = sum(1 for p in report.problems if p.severity == "error")
-        out.print(f"{report.article.slug}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
-                  + f"; {errors} blocking problem(s) (see `evidence check {report.article.slug}`)")
+    for slug, counts, errors in checked.article_counts():
+        out.print(f"{slug}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+                  + f"; {errors} blocking problem(s) (see `evidence check {slug}`)")
     err.print(f"database: {settings.rel(settings.db_path)}; site: {result.pages} files "
               f"({len(result.written)} written) in {settings.rel(settings.site_dir)}/ — open "
               f"{settings.rel(settings.site_dir / 'index.html')}")
