@@ -90,7 +90,7 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     if progress:
         progress("validated")
     metadata = metadata_frame(settings, ws.bibliography)
-    synthesis = synthesise(ws)
+    synthesis = synthesise(ws, settings.root / ".evidence-cache" / "synthesis")
     texts = load_texts(settings, ws.bibliography)  # empty when nothing was ever resolved: then no claim is checked, at no cost
     quotes = tuple(check_quotes(ws.claims, texts)) if texts else ()
     reports = check_workspace(ws, notices_by_citekey(metadata), synthesis.grade, {q.claim_id: q for q in quotes},

@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem
@@ -197,9 +198,9 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
             if header is None:
                 header = [h.strip() for h in record]
                 continue
-            if not any(cell.strip() for cell in record):
+            if not "".join(record).strip():  # every cell blank (one C call, not one per cell)
                 continue
-            rows.append([cell.strip() for cell in record])
+            rows.append(record)  # stripped column by column below, only where a cell needs it
             lines.append(start)
     except csv.Error as exc:
         problems.append(Problem(shown, last + 1, "bad-csv", str(exc), "check the quoting of this row"))
@@ -218,24 +219,27 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
             problems.append(Problem(shown, 1, "missing-column", f"required column '{col.name}' is missing",
                                     f"add it to the header: {','.join(schema.names)}", field=col.name))
     width = len(header)
-    for record, line in zip(rows, lines):
+    for i, (record, line) in enumerate(zip(rows, lines)):
         if len(record) != width:
             problems.append(Problem(shown, line, "bad-row-width",
                                     f"row has {len(record)} cells, the header has {width}",
                                     "quote cells that contain commas with double quotes"))
-    cells = [(r + [""] * width)[:width] for r in rows]
-    raw = pd.DataFrame(cells, columns=header, dtype="string") if cells else pd.DataFrame(columns=header, dtype="string")
+            rows[i] = (record + [""] * width)[:width]  # only the odd rows are copied
+    raw = _stripped(pd.DataFrame(rows, columns=header, dtype=object) if rows
+                    else pd.DataFrame(columns=header, dtype=object))
     line_series = pd.Series(lines, dtype="int64")
     out = pd.DataFrame(index=raw.index)
     for col in schema.columns:
-        values = raw[col.name] if col.name in raw else pd.Series([""] * len(raw), dtype="string")
-        empty = values.isna() | (values == "")
+        values = raw[col.name] if col.name in raw else pd.Series([""] * len(raw), dtype=object)
+        empty = values == ""  # every cell is a str: the csv module never gives a missing one
         if col.required and col.name in raw:
             for line in line_series[empty & True]:
                 problems.append(Problem(shown, int(line), "missing-value", f"'{col.name}' is empty",
                                         f"fill in {col.name}", field=col.name))
         if col.kind in ("int", "number"):
-            numbers = pd.to_numeric(values.where(~empty), errors="coerce")
+            # the same conversion as ever (from pandas' string type); an all-empty column skips it
+            numbers = (pd.Series(np.nan, index=values.index) if empty.all()
+                       else pd.to_numeric(values.astype("string").where(~empty), errors="coerce"))
             bad = ~empty & (numbers.isna() | ~numbers.abs().lt(2**53 if col.kind == "int" else float("inf")))
             if col.kind == "int":
                 bad |= ~empty & numbers.notna() & (numbers != numbers.round())
@@ -254,21 +258,39 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
                                             f"{col.name} '{value}' is not allowed", _suggest(str(value), col.choices),
                                             field=col.name))
             if col.kind == "duration":
-                bad = ~empty & ~values.map(_is_duration, na_action="ignore").fillna(False).astype(bool)
+                bad = ~empty & ~_each_distinct(values, _is_duration)
                 for line, value in zip(line_series[bad], values[bad]):
                     problems.append(Problem(shown, int(line), "bad-duration", f"{col.name} '{value}' is not a duration",
                                             "write a number and a time unit: '12 weeks', '3-6 months', '~1 years'",
                                             field=col.name))
             if col.kind == "url":
-                bad = ~empty & ~values.map(lambda v: is_safe_url(v) if isinstance(v, str) else False).astype(bool)
+                bad = ~empty & ~_each_distinct(values, is_safe_url)
                 for line, value in zip(line_series[bad], values[bad]):
                     problems.append(Problem(shown, int(line), "bad-url", f"{col.name} '{value}' is not a URL",
                                             "write the full address starting with https://", field=col.name))
-            out[col.name] = values.astype(object).where(~empty, None)
+            out[col.name] = values.where(~empty, None)
     out["source_file"] = shown
     out["source_line"] = line_series.values
     problems.extend(_duplicates(out, schema, shown))
     return out, problems
+
+
+def _stripped(raw: pd.DataFrame) -> pd.DataFrame:
+    """Every cell without surrounding whitespace, as ``str.strip`` gives it, column by column: ``map`` runs the
+    strip in C, and a column whose cells were all clean already (``strip`` returns the very same object then)
+    is left as it is."""
+    for i in range(raw.shape[1]):
+        cells = raw.iloc[:, i].tolist()
+        stripped = list(map(str.strip, cells))
+        if stripped != cells:
+            raw.isetitem(i, pd.Series(stripped, index=raw.index, dtype=object))
+    return raw
+
+
+def _each_distinct(values: pd.Series, test) -> pd.Series:
+    """``test`` of each cell, called once per distinct text (a column of 100k URLs holds few distinct ones)."""
+    verdicts = {v: bool(test(v)) if isinstance(v, str) else False for v in pd.unique(values.to_numpy())}
+    return values.map(verdicts).astype(bool)
 
 
 def _old_names(header: list[str], schema: TableSchema, shown: str) -> tuple[list[str], list[Problem]]:

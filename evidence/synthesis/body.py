@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -15,6 +16,7 @@ from ..read.tables import split_list
 from .certainty import grader
 from .comparisons import Comparison, pooled_estimates
 from .designs import Kind, review_kinds
+from .memo import CertaintyMemo, body_key, group_rows, row_hashes, schema_of
 
 STUDY_FIELDS = ("design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
 
@@ -24,6 +26,11 @@ class Synthesis:
     comparisons: tuple[Comparison, ...]
     grade: Grader
     reviews: Mapping[str, Kind] = field(default_factory=dict)  # what each review pools (the grader's look-up)
+    # the claims joined to their studies, as a frame and as records (made once per build, read again by the
+    # outcome certainty), and where graded bodies are remembered (``memo.py``; None: nowhere)
+    frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    records: Sequence[dict[str, object]] = field(default=(), repr=False, compare=False)
+    memo: Path | None = field(default=None, compare=False)
 
     @cached_property
     def _by_claim(self) -> dict[str, list[int]]:
@@ -43,22 +50,34 @@ class Synthesis:
         return tuple(self.comparisons[i] for i in found), tuple((k, self.reviews.get(k)) for k in keys)
 
 
-def claim_records(ws: Workspace) -> list[dict[str, object]]:
+def claim_frame(ws: Workspace) -> pd.DataFrame:
     """Claims joined to their study (design, participants when the claim gives none, inclusion list)."""
     cols = ["citekey", *[c for c in STUDY_FIELDS if c in ws.studies.columns]]
     studies = ws.studies[cols].dropna(subset=["citekey"]).drop_duplicates("citekey").rename(columns={"n": "study_n"})
     merged = ws.claims.dropna(subset=["claim_id"]).merge(studies, on="citekey", how="left")
     merged["n"] = merged["n"].fillna(merged["study_n"]) if "study_n" in merged else merged["n"]
+    return merged
+
+
+def _records(merged: pd.DataFrame) -> list[dict[str, object]]:
     records = plain_records(merged)
     for r in records:
         r["includes"] = split_list(r.get("includes"))
     return records
 
 
-def synthesise(ws: Workspace) -> Synthesis:
-    comparisons = tuple(pooled_estimates(claim_records(ws)))
+def claim_records(ws: Workspace) -> list[dict[str, object]]:
+    """Claims joined to their study, as plain records (what the pooling and the grader read)."""
+    return _records(claim_frame(ws))
+
+
+def synthesise(ws: Workspace, memo: Path | None = None) -> Synthesis:
+    """Pool the comparisons and make the grader; ``memo`` is where graded bodies are remembered between builds."""
+    frame = claim_frame(ws)
+    records = _records(frame)
+    comparisons = tuple(pooled_estimates(records))
     reviews = review_kinds(ws.studies)
-    return Synthesis(comparisons, grader(comparisons, reviews), reviews)
+    return Synthesis(comparisons, grader(comparisons, reviews), reviews, frame, records, memo)
 
 
 def comparison_rows(comparisons: tuple[Comparison, ...] | list[Comparison],
@@ -95,17 +114,26 @@ def comparison_rows(comparisons: tuple[Comparison, ...] | list[Comparison],
 
 def outcome_certainty(ws: Workspace, synthesis: Synthesis) -> pd.DataFrame:
     """Certainty per intervention and outcome (the Summary of findings rows), with every reason."""
-    groups: dict[tuple[str, str], list[dict[str, object]]] = {}
-    for r in claim_records(ws):
-        if r.get("treatment") and r.get("outcome"):
-            groups.setdefault((str(r["treatment"]), str(r["outcome"])), []).append(r)
+    frame = synthesis.frame if synthesis.frame is not None else claim_frame(ws)
+    records = synthesis.records if synthesis.frame is not None else _records(frame)
+    keyed = [i for i, r in enumerate(records) if r.get("treatment") and r.get("outcome")]
+    positions = group_rows([(str(records[i]["treatment"]), str(records[i]["outcome"])) for i in keyed])
+    hashes, schema = row_hashes(frame), schema_of(frame)
+    memo = CertaintyMemo(synthesis.memo)
     rows = []
-    for (treatment, outcome), claims in sorted(groups.items()):
-        c = synthesis.grade(claims)
+    for (treatment, outcome), where in sorted(positions.items()):
+        at = [keyed[i] for i in where]
+        claims = [records[i] for i in at]
+        key = body_key(schema, hashes[at], synthesis.grade_inputs(claims))
+        c = memo.get(key)
+        if c is None:
+            c = synthesis.grade(claims)
+            memo.put(key, c)
         rows.append({"treatment": treatment, "outcome": outcome, "certainty": c.level, "reasons": list(c.reasons),
                      "studies": c.studies, "participants": c.participants,
                      "claims": sorted(str(x["claim_id"]) for x in claims),
                      "comparators": sorted({str(x["comparator"]) for x in claims if x.get("comparator")})})
+    memo.save()
     df = pd.DataFrame(rows, columns=["treatment", "outcome", "certainty", "reasons", "studies", "participants",
                                      "claims", "comparators"])
     df["participants"] = df["participants"].astype("Int64")
