@@ -75,6 +75,19 @@ def stored_digest(path: Path) -> str | None:
     return comment.removeprefix(DIGEST_PREFIX) if comment.startswith(DIGEST_PREFIX) else None
 
 
+def _content_digest_of(path: Path) -> str | None:
+    """The digest of what an existing file really holds: its recorded comment is only a claim (someone may
+    have edited the tables and left the comment), so a file is kept only when its rows say the same."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return content_digest(con)
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+
+
 def build_database(path: Path, tables: Mapping[str, pd.DataFrame], before_rename=None) -> bool:
     """Write every table into a fresh file, then atomically replace ``path``; True if it was replaced.
 
@@ -120,7 +133,7 @@ def _write_database(path: Path, tmp: Path, tables: Mapping[str, pd.DataFrame], b
             con.close()
         if before_rename:
             before_rename(tmp)
-        if stored_digest(path) == digest:
+        if stored_digest(path) == digest and _content_digest_of(path) == digest:
             return False  # same content: keep the file (and its bytes) as they are
         os.replace(tmp, path)
         return True
