@@ -117,7 +117,7 @@ def test_an_incremental_build_holds_what_a_clean_build_holds_after_each_kind_of_
 
 def test_certainty_is_regraded_only_for_the_bodies_an_edit_touches(synth, tmp_path):
     """The memo is used (most bodies come from it) and the touched body is graded again."""
-    from evidence.synthesis.body import outcome_certainty
+    from evidence.synthesis.body import claim_records, outcome_certainty
     from evidence.synthesis.memo import CertaintyMemo
 
     first = pipeline.analyse(synth)
@@ -129,8 +129,9 @@ def test_certainty_is_regraded_only_for_the_bodies_an_edit_touches(synth, tmp_pa
     memo = CertaintyMemo(checked.synthesis.memo)  # what the call above left: every body of this build
     assert len(memo._old) == bodies == len(rows)
     fresh = checked.synthesis.grade  # graded from scratch, no memo
+    records = claim_records(checked.workspace)
     for row in rows.itertuples():
-        claims = [r for r in checked.synthesis.records if r["treatment"] == row.treatment and r["outcome"] == row.outcome]
+        claims = [r for r in records if r["treatment"] == row.treatment and r["outcome"] == row.outcome]
         assert (row.certainty, list(row.reasons)) == (fresh(claims).level, list(fresh(claims).reasons))
 
 

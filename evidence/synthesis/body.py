@@ -16,6 +16,7 @@ from ..read.tables import split_list
 from .certainty import grader
 from .comparisons import Comparison, pooled_estimates
 from .designs import Kind, review_kinds
+from .effects import UNIT_STATISTIC
 from .memo import CertaintyMemo, body_key, group_rows, row_hashes, schema_of
 
 STUDY_FIELDS = ("design", "n", "funding", "risk_of_bias", "risk_of_bias_reason", "includes")
@@ -26,10 +27,9 @@ class Synthesis:
     comparisons: tuple[Comparison, ...]
     grade: Grader
     reviews: Mapping[str, Kind] = field(default_factory=dict)  # what each review pools (the grader's look-up)
-    # the claims joined to their studies, as a frame and as records (made once per build, read again by the
-    # outcome certainty), and where graded bodies are remembered (``memo.py``; None: nowhere)
+    # the claims joined to their studies (made once per build, read again by the outcome certainty), and where
+    # graded bodies are remembered (``memo.py``; None: nowhere)
     frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    records: Sequence[dict[str, object]] = field(default=(), repr=False, compare=False)
     memo: Path | None = field(default=None, compare=False)
 
     @cached_property
@@ -71,13 +71,31 @@ def claim_records(ws: Workspace) -> list[dict[str, object]]:
     return _records(claim_frame(ws))
 
 
+def _may_give_an_effect(frame: pd.DataFrame) -> pd.Series:
+    """Rows with the numbers ``effect_of_claim`` needs (per-arm counts, means with SDs, or an estimate with its
+    95% CI): every other row gives no effect, so the pooling never needs to look at it (a superset, never less)."""
+    def present(*names: str) -> pd.Series:
+        mask = pd.Series(True, index=frame.index)
+        for name in names:
+            mask &= frame[name].notna() if name in frame else False
+        return mask
+    counts = present("events_treatment", "total_treatment", "events_comparator", "total_comparator")
+    means = present("mean_treatment", "sd_treatment", "total_treatment", "mean_comparator", "sd_comparator",
+                    "total_comparator")
+    estimate = present("value", "low", "high")
+    if "unit" in frame and "interval" in frame:
+        estimate &= frame["unit"].isin(list(UNIT_STATISTIC)) & (frame["interval"] == "ci95")
+    else:
+        estimate &= False
+    return counts | means | estimate
+
+
 def synthesise(ws: Workspace, memo: Path | None = None) -> Synthesis:
     """Pool the comparisons and make the grader; ``memo`` is where graded bodies are remembered between builds."""
     frame = claim_frame(ws)
-    records = _records(frame)
-    comparisons = tuple(pooled_estimates(records))
+    comparisons = tuple(pooled_estimates(_records(frame[_may_give_an_effect(frame)])))
     reviews = review_kinds(ws.studies)
-    return Synthesis(comparisons, grader(comparisons, reviews), reviews, frame, records, memo)
+    return Synthesis(comparisons, grader(comparisons, reviews), reviews, frame, memo)
 
 
 def comparison_rows(comparisons: tuple[Comparison, ...] | list[Comparison],
@@ -115,24 +133,27 @@ def comparison_rows(comparisons: tuple[Comparison, ...] | list[Comparison],
 def outcome_certainty(ws: Workspace, synthesis: Synthesis) -> pd.DataFrame:
     """Certainty per intervention and outcome (the Summary of findings rows), with every reason."""
     frame = synthesis.frame if synthesis.frame is not None else claim_frame(ws)
-    records = synthesis.records if synthesis.frame is not None else _records(frame)
-    keyed = [i for i, r in enumerate(records) if r.get("treatment") and r.get("outcome")]
-    positions = group_rows([(str(records[i]["treatment"]), str(records[i]["outcome"])) for i in keyed])
+    frame = frame.reset_index(drop=True)
+    keyed = frame.index[(frame["treatment"].notna() & frame["outcome"].notna()).to_numpy()]
+    positions = group_rows(list(zip(frame["treatment"].iloc[keyed].astype(str), frame["outcome"].iloc[keyed].astype(str))))
+    ids, keys, comparators = (frame[c].tolist() for c in ("claim_id", "citekey", "comparator"))
     hashes, schema = row_hashes(frame), schema_of(frame)
     memo = CertaintyMemo(synthesis.memo)
     rows = []
     for (treatment, outcome), where in sorted(positions.items()):
-        at = [keyed[i] for i in where]
-        claims = [records[i] for i in at]
-        key = body_key(schema, hashes[at], synthesis.grade_inputs(claims))
+        at = [int(keyed[i]) for i in where]
+        # what the key needs of each claim (its id and study), without making a record of every row
+        key = body_key(schema, hashes[at], synthesis.grade_inputs([{"claim_id": ids[i], "citekey": keys[i]} for i in at]))
         c = memo.get(key)
         if c is None:
-            c = synthesis.grade(claims)
+            c = synthesis.grade(_records(frame.iloc[at]))
             memo.put(key, c)
+        claims = [{"claim_id": ids[i], "comparator": comparators[i]} for i in at]
         rows.append({"treatment": treatment, "outcome": outcome, "certainty": c.level, "reasons": list(c.reasons),
                      "studies": c.studies, "participants": c.participants,
                      "claims": sorted(str(x["claim_id"]) for x in claims),
-                     "comparators": sorted({str(x["comparator"]) for x in claims if x.get("comparator")})})
+                     "comparators": sorted({str(x["comparator"]) for x in claims
+                                            if x["comparator"] is not None and x["comparator"] == x["comparator"]})})
     memo.save()
     df = pd.DataFrame(rows, columns=["treatment", "outcome", "certainty", "reasons", "studies", "participants",
                                      "claims", "comparators"])
