@@ -20,7 +20,7 @@ from .errors import ROOT_CAUSES, InputError, Problem, has_errors
 from .model import Workspace
 from .resolve.sourcetext import load_texts
 from .resolve.store import metadata_frame
-from .read.reader import read_workspace
+from .read.reader import parse_cache, read_workspace
 from .synthesis.body import Synthesis, synthesise
 from .validate.rules import validate
 from .outputs import check_database_file, clean_leftovers
@@ -80,7 +80,8 @@ class Reused:
 
 def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
     """Read, validate and check the workspace; raise InputError listing every input error."""
-    ws = read_workspace(settings, progress)
+    cache = parse_cache(settings, deferred=True)  # a failed run writes nothing into the workspace
+    ws = read_workspace(settings, progress, cache)
     if any(p.code in ROOT_CAUSES for p in ws.problems):  # root causes first: no follow-on errors
         raise InputError(ws.problems)
     ws, problems = validate(ws)
@@ -97,6 +98,7 @@ def analyse(settings: Settings, progress: Progress | None = None) -> Checked:
                               CheckMemo(check_cache_dir(settings)), synthesis.grade_inputs)
     if progress:
         progress("checked")
+    cache.flush()
     return Checked(ws, tuple(reports), tuple(problems), metadata, synthesis, quotes)
 
 

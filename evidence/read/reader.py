@@ -19,9 +19,10 @@ from ..old_names import OLD_COMPARATORS, OLD_FILES
 from .tables import CLAIMS, INTERVENTIONS, LINKS, STUDIES, VOCABULARY, TableSchema, empty_table, read_table
 
 
-def parse_cache(settings: Settings) -> ParseCache:
-    """Parsed input files by content hash, in the workspace's derived cache folder."""
-    return ParseCache(settings.root / ".evidence-cache" / "parsed")
+def parse_cache(settings: Settings, deferred: bool = False) -> ParseCache:
+    """Parsed input files by content hash, in the workspace's derived cache folder (``deferred``: written only
+    when the caller calls ``flush``, after its run succeeded)."""
+    return ParseCache(settings.root / ".evidence-cache" / "parsed", deferred)
 
 
 def _table(settings: Settings, path: Path, schema: TableSchema, problems: list[Problem], required: bool = True,

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..model import Grader, Workspace
@@ -134,14 +135,15 @@ def outcome_certainty(ws: Workspace, synthesis: Synthesis) -> pd.DataFrame:
     """Certainty per intervention and outcome (the Summary of findings rows), with every reason."""
     frame = synthesis.frame if synthesis.frame is not None else claim_frame(ws)
     frame = frame.reset_index(drop=True)
-    keyed = frame.index[(frame["treatment"].notna() & frame["outcome"].notna()).to_numpy()]
-    positions = group_rows(list(zip(frame["treatment"].iloc[keyed].astype(str), frame["outcome"].iloc[keyed].astype(str))))
-    ids, keys, comparators = (frame[c].tolist() for c in ("claim_id", "citekey", "comparator"))
+    keyed = np.flatnonzero((frame["treatment"].notna() & frame["outcome"].notna()).to_numpy()).tolist()
+    treatments, outcomes, ids, keys, comparators = (frame[c].tolist() for c in (
+        "treatment", "outcome", "claim_id", "citekey", "comparator"))
+    positions = group_rows([(str(treatments[i]), str(outcomes[i])) for i in keyed])
     hashes, schema = row_hashes(frame), schema_of(frame)
     memo = CertaintyMemo(synthesis.memo)
     rows = []
     for (treatment, outcome), where in sorted(positions.items()):
-        at = [int(keyed[i]) for i in where]
+        at = [keyed[i] for i in where]
         # what the key needs of each claim (its id and study), without making a record of every row
         key = body_key(schema, hashes[at], synthesis.grade_inputs([{"claim_id": ids[i], "citekey": keys[i]} for i in at]))
         c = memo.get(key)

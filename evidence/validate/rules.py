@@ -66,7 +66,9 @@ def _normalise(df: pd.DataFrame, column: str, vocab: pd.DataFrame, default_file:
     values = df[column]
     lookup = {**vocabulary_map(vocab), **{e: e for e in extra}}
     file = str(vocab["source_file"].iloc[0]) if len(vocab) else default_file
-    mapped = values.str.lower().map(lookup) if len(values) else values
+    # one look-up per distinct text, not one lower() per row: 100k claims name a few dozen terms
+    known = {v: lookup[v.lower()] for v in pd.unique(values.dropna().to_numpy()) if v.lower() in lookup}
+    mapped = values.map(known) if len(values) else values
     bad = values.notna() & mapped.isna()
     problems = []
     choices = sorted(set(lookup))
