@@ -115,24 +115,31 @@ def test_an_incremental_build_holds_what_a_clean_build_holds_after_each_kind_of_
     assert got == clean_build(synth, tmp_path / "clean")
 
 
-def test_certainty_is_regraded_only_for_the_bodies_an_edit_touches(synth, tmp_path):
-    """The memo is used (most bodies come from it) and the touched body is graded again."""
-    from evidence.synthesis.body import claim_records, outcome_certainty
-    from evidence.synthesis.memo import CertaintyMemo
+def _bodies(settings: Settings) -> set[str]:
+    import json
 
-    first = pipeline.analyse(synth)
-    bodies = len(outcome_certainty(first.workspace, first.synthesis))
-    assert bodies > 2
-    EDITS["claim verified"](synth)
-    checked = pipeline.analyse(synth)
+    return set(json.loads((settings.root / ".evidence-cache" / "synthesis" / "certainty.json").read_text())["bodies"])
+
+
+@pytest.mark.parametrize("kind", ["claim verified", "claim deleted"])
+def test_certainty_is_graded_again_only_for_the_body_an_edit_touches(synth, kind):
+    """One claim edited (or a row deleted, which moves every row below it) gives one body a new key; every
+    other body's result comes from the memo, and each row equals a fresh grading of its claims."""
+    from evidence.synthesis.body import claim_records, outcome_certainty
+
+    pipeline.build(synth)
+    before = _bodies(synth)
+    assert len(before) > 2
+    EDITS[kind](synth)
+    checked = pipeline.build(load_settings(synth.root))
+    after = _bodies(synth)
+    assert len(after - before) == 1 and len(after) == len(before)
     rows = outcome_certainty(checked.workspace, checked.synthesis)
-    memo = CertaintyMemo(checked.synthesis.memo)  # what the call above left: every body of this build
-    assert len(memo._old) == bodies == len(rows)
-    fresh = checked.synthesis.grade  # graded from scratch, no memo
     records = claim_records(checked.workspace)
     for row in rows.itertuples():
         claims = [r for r in records if r["treatment"] == row.treatment and r["outcome"] == row.outcome]
-        assert (row.certainty, list(row.reasons)) == (fresh(claims).level, list(fresh(claims).reasons))
+        fresh = checked.synthesis.grade(claims)  # graded from scratch, no memo
+        assert (row.certainty, list(row.reasons)) == (fresh.level, list(fresh.reasons))
 
 
 def test_an_unchanged_workspace_keeps_its_database_byte_for_byte_and_reports_the_same(synth):

@@ -139,7 +139,8 @@ def outcome_certainty(ws: Workspace, synthesis: Synthesis) -> pd.DataFrame:
     treatments, outcomes, ids, keys, comparators = (frame[c].tolist() for c in (
         "treatment", "outcome", "claim_id", "citekey", "comparator"))
     positions = group_rows([(str(treatments[i]), str(outcomes[i])) for i in keyed])
-    hashes, schema = row_hashes(frame), schema_of(frame)
+    graded = frame.drop(columns=["source_file", "source_line"], errors="ignore")  # where a row is: never graded
+    hashes, schema = row_hashes(graded), schema_of(graded)
     memo = CertaintyMemo(synthesis.memo)
     rows = []
     for (treatment, outcome), where in sorted(positions.items()):
@@ -155,7 +156,7 @@ def outcome_certainty(ws: Workspace, synthesis: Synthesis) -> pd.DataFrame:
                      "studies": c.studies, "participants": c.participants,
                      "claims": sorted(str(x["claim_id"]) for x in claims),
                      "comparators": sorted({str(x["comparator"]) for x in claims
-                                            if x["comparator"] is not None and x["comparator"] == x["comparator"]})})
+                                            if x["comparator"] and x["comparator"] == x["comparator"]})})  # not NaN
     memo.save()
     df = pd.DataFrame(rows, columns=["treatment", "outcome", "certainty", "reasons", "studies", "participants",
                                      "claims", "comparators"])

@@ -1,6 +1,7 @@
 """Synthesis stage, memo: each body of evidence's certainty, kept by a digest of exactly what it reads.
 
-Grading one intervention x outcome reads every claim of that body (joined to its study), the
+Grading one intervention x outcome reads every claim of that body (joined to its study; not where its
+row stands in the file, so a row added above moves no body), the
 pooled comparisons holding any of those claims and what each of their reviews pools. At 100k
 claims grading every body costs seconds, while an edit to one claim touches one body. Each body's
 result is therefore stored under a digest of those inputs: the rows' own hashes (pandas'
