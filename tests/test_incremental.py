@@ -187,7 +187,8 @@ def test_parsed_files_are_cached_by_content_and_equal_a_fresh_parse(synth, monke
         for col in want.columns:  # the same Python types cell by cell (None, lists), not only equal values
             assert [type(v) for v in got[col]] == [type(v) for v in want[col]], (name, col)
     assert cached.statements == fresh.statements and cached.problems == fresh.problems
-    assert {p.suffix for p in cache.folder.iterdir()} == {".parquet", ".json"}  # data, never pickle
+    # data, never pickle (.src: the bytes a table was parsed from, so that an edit re-parses only its rows)
+    assert {p.suffix for p in cache.folder.iterdir()} == {".parquet", ".json", ".src"}
     replace_in(synth, "references/claims.csv", "Synthetic finding.", "Synthetic finding (edited).")
     edited = ParseCache(cache.folder)
     claims = read_workspace(synth, cache=edited).claims

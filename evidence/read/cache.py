@@ -30,7 +30,7 @@ SMALL = 32_000  # bytes: below this a file is parsed every time by a cache that 
 # nothing into the workspace, so it may cache small files too (a 50-row statements file parses in ~10 ms,
 # its slot loads in ~3 ms; a newsroom has hundreds of them)
 SMALL_DEFERRED = 2_000
-_READERS = ("bibtex.py", "tables.py", "cache.py")
+_READERS = ("bibtex.py", "tables.py", "cache.py", "reparse.py")
 
 
 def _toolkit_version() -> str:
@@ -61,16 +61,21 @@ class ParseCache:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        self.reparsed = 0  # misses answered by parsing only the changed rows
         # deferred: new slots are kept in memory (their Parquet bytes, made at once so that a later change to the
         # returned frame cannot leak in) and written by ``flush`` when the caller's run succeeded
-        self.pending: list[tuple[Path, bytes, dict]] | None = [] if deferred else None
+        self.pending: list[tuple[Path, bytes, dict, bytes | None]] | None = [] if deferred else None
 
     def _slot(self, kind: str, shown: str) -> Path:
         assert self.folder is not None
         return self.folder / f"{kind}-{hashlib.sha256(shown.encode()).hexdigest()[:20]}"
 
-    def parsed(self, kind: str, shown: str, data: bytes, parse: Callable[[], Parsed]) -> Parsed:
-        """The cached result for these bytes, else ``parse()`` (stored for next time)."""
+    def parsed(self, kind: str, shown: str, data: bytes, parse: Callable[[], Parsed],
+               reparse: Callable[[bytes, pd.DataFrame, list[Problem]], Parsed | None] | None = None) -> Parsed:
+        """The cached result for these bytes, else ``parse()`` (stored for next time).
+
+        With ``reparse``, a slot also keeps the bytes it was parsed from, and an edited file is first offered
+        to ``reparse(old bytes, old frame, old problems)``, which parses only what changed (or says None)."""
         if self.folder is None or len(data) < (SMALL if self.pending is None else SMALL_DEFERRED):
             return parse()
         slot = self._slot(kind, shown)
@@ -80,9 +85,29 @@ class ParseCache:
             self.hits += 1
             return found
         self.misses += 1
-        frame, problems = parse()
-        self._store(slot, digest, frame, problems)
+        result = None
+        if reparse is not None:
+            previous = self._previous(slot)
+            if previous is not None:
+                result = reparse(*previous)
+                self.reparsed += result is not None
+        frame, problems = result if result is not None else parse()
+        self._store(slot, digest, frame, problems, data if reparse is not None else None)
         return frame, problems
+
+    def _previous(self, slot: Path) -> tuple[bytes, pd.DataFrame, list[Problem]] | None:
+        """The last parse kept in this slot, with the very bytes it came from (checked against its digest)."""
+        try:
+            note = json.loads(slot.with_suffix(".json").read_text(encoding="utf-8"))
+            if note.get("version") != VERSION or not note.get("source"):
+                return None
+            source = slot.with_suffix(".src").read_bytes()
+            if content_hash(source) != note.get("content"):
+                return None
+            frame = pd.read_parquet(slot.with_suffix(".parquet"))
+            return source, _restore(frame, note["columns"], note["lists"]), [Problem(**p) for p in note["problems"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def _load(self, slot: Path, digest: str) -> Parsed | None:
         try:
@@ -94,32 +119,36 @@ class ParseCache:
             return None
         return _restore(frame, note["columns"], note["lists"]), [Problem(**p) for p in note["problems"]]
 
-    def _store(self, slot: Path, digest: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+    def _store(self, slot: Path, digest: str, frame: pd.DataFrame, problems: list[Problem],
+               source: bytes | None = None) -> None:
         lists = [c for c in frame.columns if frame[c].dtype == object and
                  any(isinstance(v, list) for v in frame[c].head(50))]
         note = {"content": digest, "version": VERSION, "columns": {c: str(frame[c].dtype) for c in frame.columns},
-                "lists": lists, "problems": [p.as_dict() for p in problems]}
+                "lists": lists, "problems": [p.as_dict() for p in problems], "source": source is not None}
         try:
             table = frame.to_parquet(None, index=False)
         except (OSError, ValueError, TypeError, ImportError):
             return  # caching is an optimisation
         if self.pending is not None:
-            self.pending.append((slot, table, note))
+            self.pending.append((slot, table, note, source))
         else:
-            self._write(slot, table, note)
+            self._write(slot, table, note, source)
 
     def flush(self) -> None:
         """Write the slots a deferred cache kept (call it only when the run succeeded)."""
-        for slot, table, note in self.pending or ():
-            self._write(slot, table, note)
+        for slot, table, note, source in self.pending or ():
+            self._write(slot, table, note, source)
         if self.pending:
             self.pending.clear()
 
     @staticmethod
-    def _write(slot: Path, table: bytes, note: dict) -> None:
+    def _write(slot: Path, table: bytes, note: dict, source: bytes | None = None) -> None:
         try:
             slot.parent.mkdir(parents=True, exist_ok=True)
             tmp = slot.with_name(f".{slot.name}.{os.getpid()}.tmp")
+            if source is not None:  # the bytes the parse came from, for the next re-parse of an edit
+                tmp.write_bytes(source)
+                os.replace(tmp, slot.with_suffix(".src"))
             tmp.write_bytes(table)
             os.replace(tmp, slot.with_suffix(".parquet"))
             tmp.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")

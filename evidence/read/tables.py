@@ -21,6 +21,7 @@ from ..identifiers import is_safe_url
 from ..old_names import OLD_COLUMNS
 from .cache import ParseCache
 from .quantities import parse_quantity
+from .reparse import reparse_table
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,10 @@ def read_table(path: Path, schema: TableSchema, shown: str, cache: ParseCache | 
     if cache is None:
         return _read_table(path.read_bytes(), schema, shown)
     data = path.read_bytes()
-    return cache.parsed(f"table-{schema.name}", shown, data, lambda: _read_table(data, schema, shown))
+    return cache.parsed(f"table-{schema.name}", shown, data, lambda: _read_table(data, schema, shown),
+                        lambda old, frame, problems: reparse_table(
+                            old, frame, problems, data, schema, shown, lambda chunk: _read_table(chunk, schema, shown),
+                            lambda df: _duplicates(df, schema, shown)))
 
 
 def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFrame, list[Problem]]:
