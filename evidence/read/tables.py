@@ -205,7 +205,9 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
                 continue
             if not "".join(record).strip():  # every cell blank (one C call, not one per cell)
                 continue
-            rows.append(record)  # stripped column by column below, only where a cell needs it
+            # interned as read: a claims file repeats a few terms, units and keys in every row, and the csv
+            # module makes a new string for each cell (300k claims held 10M strings, most of them copies)
+            rows.append(list(map(sys.intern, record)))  # stripped column by column below
             lines.append(start)
     except csv.Error as exc:
         problems.append(Problem(shown, last + 1, "bad-csv", str(exc), "check the quoting of this row"))
@@ -281,15 +283,14 @@ def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFr
 
 
 def _stripped(raw: pd.DataFrame) -> pd.DataFrame:
-    """Every cell without surrounding whitespace, as ``str.strip`` gives it, column by column (``map`` runs in C).
-
-    Each text is also interned: the csv module makes a new string for every cell, and a claims file repeats
-    the same few terms, units and study keys in every row (100k claims held 1.4M strings, 85 MB, most of
-    them copies); equal strings are equal either way, so nothing downstream can tell.
-    """
+    """Every cell without surrounding whitespace, as ``str.strip`` gives it, column by column: ``map`` runs in
+    C, and ``strip`` returns the very same (interned) string when there is nothing to strip, so a clean
+    column is left as it is."""
     for i in range(raw.shape[1]):
-        cells = list(map(sys.intern, map(str.strip, raw.iloc[:, i].tolist())))
-        raw.isetitem(i, pd.Series(cells, index=raw.index, dtype=object))
+        cells = raw.iloc[:, i].tolist()
+        stripped = list(map(str.strip, cells))
+        if stripped != cells:
+            raw.isetitem(i, pd.Series(list(map(sys.intern, stripped)), index=raw.index, dtype=object))
     return raw
 
 
