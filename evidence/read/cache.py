@@ -27,8 +27,8 @@ from ..errors import Problem
 FORMAT = "1"  # bump when a reader's output changes shape, so every slot is parsed again
 SMALL = 32_000  # bytes: below this a file is parsed every time by a cache that writes at once
 # A build's cache writes its slots only once the build succeeded (``deferred``): a failed build writes
-# nothing into the workspace, so it may cache small files too (a 50-row statements file parses in ~10 ms,
-# its slot loads in ~3 ms; a newsroom has hundreds of them)
+# nothing into the workspace, so it may cache small files too (pandas' per-column work makes a 50-row
+# statements file parse slower than its slot loads; a newsroom has hundreds of them)
 SMALL_DEFERRED = 2_000
 _READERS = ("bibtex.py", "tables.py", "cache.py", "reparse.py")
 
@@ -64,18 +64,21 @@ class ParseCache:
         self.reparsed = 0  # misses answered by parsing only the changed rows
         # deferred: new slots are kept in memory (their Parquet bytes, made at once so that a later change to the
         # returned frame cannot leak in) and written by ``flush`` when the caller's run succeeded
-        self.pending: list[tuple[Path, bytes, dict, bytes | None]] | None = [] if deferred else None
+        self.pending: list[tuple[Path, bytes, dict, bytes | Path | None]] | None = [] if deferred else None
 
     def _slot(self, kind: str, shown: str) -> Path:
         assert self.folder is not None
         return self.folder / f"{kind}-{hashlib.sha256(shown.encode()).hexdigest()[:20]}"
 
     def parsed(self, kind: str, shown: str, data: bytes, parse: Callable[[], Parsed],
-               reparse: Callable[[bytes, pd.DataFrame, list[Problem]], Parsed | None] | None = None) -> Parsed:
+               reparse: Callable[[bytes, pd.DataFrame, list[Problem]], Parsed | None] | None = None,
+               source: Path | None = None) -> Parsed:
         """The cached result for these bytes, else ``parse()`` (stored for next time).
 
-        With ``reparse``, a slot also keeps the bytes it was parsed from, and an edited file is first offered
-        to ``reparse(old bytes, old frame, old problems)``, which parses only what changed (or says None)."""
+        With ``reparse``, a slot also keeps a copy of the file ``source`` these bytes came from, and an edited
+        file is first offered to ``reparse(old bytes, old frame, old problems)``, which parses only what changed
+        (or says None). A deferred cache copies the file when it flushes, rather than holding its bytes until
+        then; a file changed in between no longer matches the slot's digest and is never used."""
         if self.folder is None or len(data) < (SMALL if self.pending is None else SMALL_DEFERRED):
             return parse()
         slot = self._slot(kind, shown)
@@ -92,7 +95,8 @@ class ParseCache:
                 result = reparse(*previous)
                 self.reparsed += result is not None
         frame, problems = result if result is not None else parse()
-        self._store(slot, digest, frame, problems, data if reparse is not None else None)
+        self._store(slot, digest, frame, problems, (data if self.pending is None else source)
+                    if reparse is not None and source is not None else None)
         return frame, problems
 
     def _previous(self, slot: Path) -> tuple[bytes, pd.DataFrame, list[Problem]] | None:
@@ -120,7 +124,7 @@ class ParseCache:
         return _restore(frame, note["columns"], note["lists"]), [Problem(**p) for p in note["problems"]]
 
     def _store(self, slot: Path, digest: str, frame: pd.DataFrame, problems: list[Problem],
-               source: bytes | None = None) -> None:
+               source: bytes | Path | None = None) -> None:
         lists = [c for c in frame.columns if frame[c].dtype == object and
                  any(isinstance(v, list) for v in frame[c].head(50))]
         note = {"content": digest, "version": VERSION, "columns": {c: str(frame[c].dtype) for c in frame.columns},
@@ -142,12 +146,12 @@ class ParseCache:
             self.pending.clear()
 
     @staticmethod
-    def _write(slot: Path, table: bytes, note: dict, source: bytes | None = None) -> None:
+    def _write(slot: Path, table: bytes, note: dict, source: bytes | Path | None = None) -> None:
         try:
             slot.parent.mkdir(parents=True, exist_ok=True)
             tmp = slot.with_name(f".{slot.name}.{os.getpid()}.tmp")
             if source is not None:  # the bytes the parse came from, for the next re-parse of an edit
-                tmp.write_bytes(source)
+                tmp.write_bytes(source.read_bytes() if isinstance(source, Path) else source)
                 os.replace(tmp, slot.with_suffix(".src"))
             tmp.write_bytes(table)
             os.replace(tmp, slot.with_suffix(".parquet"))

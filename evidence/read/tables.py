@@ -183,7 +183,7 @@ def read_table(path: Path, schema: TableSchema, shown: str, cache: ParseCache | 
     return cache.parsed(f"table-{schema.name}", shown, data, lambda: _read_table(data, schema, shown),
                         lambda old, frame, problems: reparse_table(
                             old, frame, problems, data, schema, shown, lambda chunk: _read_table(chunk, schema, shown),
-                            lambda df: _duplicates(df, schema, shown)))
+                            lambda df: _duplicates(df, schema, shown)), path)
 
 
 def _read_table(data: bytes, schema: TableSchema, shown: str) -> tuple[pd.DataFrame, list[Problem]]:
