@@ -139,9 +139,6 @@ def write_database(settings: Settings, checked: Checked, before_rename: Callable
     """Write what ``analyse`` found into ``evidence.duckdb`` (atomically): the one place that does."""
     from .load.database import build_database  # here: `check` and `todo` never load DuckDB
     from .load.frames import database_frames
-    from .load.receipt import forget
-
-    forget(settings)  # whatever happens next, the last receipt no longer describes the database
     frames = database_frames(checked.workspace, list(checked.reports), checked.metadata, checked.synthesis,
                              checked.quotes)
     build_database(settings.db_path, frames, before_rename=before_rename)

@@ -216,13 +216,13 @@ def test_a_broken_or_missing_receipt_means_a_full_build(synth):
     assert isinstance(pipeline.build(synth), pipeline.Reused)
 
 
-def test_a_failed_build_leaves_no_receipt_to_trust(synth):
+def test_a_failed_build_leaves_the_database_and_its_receipt_as_they_were(synth):
     pipeline.build(synth)
-    good = synth.db_path.read_bytes()
+    good, receipt = synth.db_path.read_bytes(), receipt_path(synth).read_bytes()
     edit_row(synth, CLAIMS, 1, "outcome", "not-an-outcome")
     with pytest.raises(InputError):
         pipeline.build(synth)
-    assert synth.db_path.read_bytes() == good
+    assert synth.db_path.read_bytes() == good and receipt_path(synth).read_bytes() == receipt
     edit_row(synth, CLAIMS, 1, "outcome", "efficacy")  # back to the inputs the database was built from
     assert isinstance(pipeline.build(synth), pipeline.Reused) and synth.db_path.read_bytes() == good
 

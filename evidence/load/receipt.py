@@ -12,7 +12,9 @@ The next build with the same input digest keeps the database as it is, but only 
 at the database path is provably that one: the same inode, size and time *and* the same
 bytes. A file replaced, touched or edited by anything else is rebuilt, never trusted. Anything
 unusual (a symlink or a FIFO among the inputs, an unreadable file, a broken receipt) means a
-full build. JSON, never pickle: the receipt is data, and may be deleted at any time.
+full build. A build that fails leaves the receipt as it is (a failed build writes nothing): it
+names the database file by its bytes, so it can never vouch for a file another run wrote.
+JSON, never pickle: the receipt is data, and may be deleted at any time.
 """
 
 from __future__ import annotations
@@ -171,14 +173,6 @@ def unchanged_build(settings: Settings, digest: str | None) -> dict[str, Any] | 
     if found is None or found != known:
         return None
     return receipt
-
-
-def forget(settings: Settings) -> None:
-    """Drop the receipt before a build writes: a build that fails or dies leaves none to trust."""
-    try:
-        receipt_path(settings).unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def write_receipt(settings: Settings, digest: str | None, report: dict[str, Any]) -> None:
