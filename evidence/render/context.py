@@ -61,9 +61,10 @@ class EvidenceTable:
         return self.total > len(self.claims)
 
 
-def evidence_table(claims: list[Row], csv: str) -> EvidenceTable:
+def evidence_table(claims: list[Row], csv: str, total: int | None = None) -> EvidenceTable:
+    """The best rows of a table; ``total`` when only those (and a few more) were read."""
     ranked = sorted(claims, key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
-    return EvidenceTable(ranked[:TABLE_LIMIT], len(ranked), csv)
+    return EvidenceTable(ranked[:TABLE_LIMIT], len(ranked) if total is None else total, csv)
 
 
 @dataclass(frozen=True)
@@ -276,11 +277,12 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
         t["parent_label"] = treatment_label.get(str(t["parent"] or ""), "")
         t["parent_href"] = f"treatments/{safe_name(t['parent'])}.html" if t["parent"] in treatment_label else ""
         claims = sorted(claims_by_treatment.get(t["id"], []), key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
-        t["findings_text"] = plural(len(claims), "finding")
+        total = len(claims) if data.claim_counts is None else data.claim_counts.get(("treatment", str(t["id"])), 0)
+        t["findings_text"] = plural(total, "finding")
         summary = treatment_summary.get(str(t["id"]))
         if summary is not None:
             summary = treatment_summary_text(summary, condition_label)
-        table = evidence_table(claims, f"{safe_name(t['id'])}.csv")
+        table = evidence_table(claims, f"{safe_name(t['id'])}.csv", total)
         treatment_pages.append(TreatmentPage(t, table, summary, forest_plots(table.claims, f"plot-{safe_name(t['id'])}"),
                                              _statements_of(claims), claims,
                                              summary_of_findings(str(t["id"]), data.certainty, data.pooled,
@@ -292,8 +294,9 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
     for st in [c for c in data.conditions if wanted.conditions is None or c["id"] in wanted.conditions]:
         st["href"] = f"conditions/{safe_name(st['id'])}.html"
         claims = claims_by_condition.get(st["id"], [])
-        st["findings_text"] = plural(len(claims), "finding")
-        condition_pages.append(ConditionPage(st, evidence_table(claims, f"{safe_name(st['id'])}.csv"),
+        total = len(claims) if data.claim_counts is None else data.claim_counts.get(("condition", str(st["id"])), 0)
+        st["findings_text"] = plural(total, "finding")
+        condition_pages.append(ConditionPage(st, evidence_table(claims, f"{safe_name(st['id'])}.csv", total),
                                              _statements_of(claims), claims))
 
     claims_by_study = group(data.claims, "citekey")

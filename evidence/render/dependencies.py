@@ -16,6 +16,10 @@ from pathlib import Path
 from ..load.database import fetch_records, read_only
 
 
+# A digest of a set of rows: their count and the sum of their hashes (in 128 bits, so it does not wrap).
+SETDIGEST = "CREATE OR REPLACE TEMP MACRO setdigest(x) AS concat(count(*), ':', sum(CAST(hash(x) AS HUGEINT)))"
+
+
 def page_inputs_sql() -> str:
     return resources.files("evidence.render").joinpath("page_inputs.sql").read_text(encoding="utf-8")
 
@@ -40,6 +44,7 @@ def page_inputs(db_path: Path) -> PageInputs:
     """Every page's input digest, from one query over the built database."""
     out = PageInputs()
     with read_only(db_path) as con:
+        con.execute(SETDIGEST)
         for row in fetch_records(con, page_inputs_sql()):
             kind, key, digest = str(row["kind"]), str(row["key"]), str(row["digest"])
             if kind in ("claims_json", "index", "shared"):

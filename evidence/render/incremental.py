@@ -140,6 +140,7 @@ class Manifest:
     def __init__(self, path: Path, output: Path):
         self.path = path
         self.output = output
+        self._output = str(output)
         self.old: dict[str, list] = {}
         self.site = ""
         try:
@@ -156,7 +157,7 @@ class Manifest:
         if not entry or entry[0] != digest:
             return False
         try:
-            return (self.output / rel).stat().st_size == entry[1]
+            return os.stat(os.path.join(self._output, rel)).st_size == entry[1]
         except OSError:
             return False
 

@@ -3,8 +3,9 @@
 -- digest changed). A digest covers every row the page's context is built from, one link further than
 -- the packaged templates print: a statement carries the rows of every claim in its evidence.
 --
--- Set digests hash each row (DuckDB's hash of all its columns) and aggregate them in a fixed order
--- (by the row hashes), so they do not depend on how DuckDB orders a scan. Result: kind, key, digest.
+-- Set digests hash each row (DuckDB's hash of all its columns) and add the hashes up with their count
+-- (macro ``setdigest``, defined by dependencies.py): no sort, and no dependence on the order of a scan.
+-- Result: kind, key, digest.
 
 WITH art AS (
     SELECT a.slug, hash(a.slug, a.title, a.outlet, a.url, a.published, a.experts, a.body_line, a.text_hash,
@@ -16,7 +17,7 @@ WITH art AS (
     LEFT JOIN quote_checks q USING (claim_id)
 ), evidence AS (  -- per statement: its links with the claims they point to
     SELECT l.slug, l.statement_id,
-           md5(string_agg(CAST(hash(l, cc.h) AS VARCHAR), ',' ORDER BY hash(l, cc.h))) AS h
+           setdigest(hash(l, cc.h)) AS h
     FROM links l LEFT JOIN claim_core cc USING (claim_id)
     GROUP BY l.slug, l.statement_id
 ), stmt AS (  -- a statement with its verdict, its article (URL, text) and its evidence
@@ -27,42 +28,41 @@ WITH art AS (
     SELECT l.claim_id, l.slug, l.statement_id, hash(l, stmt.h) AS h
     FROM links l LEFT JOIN stmt USING (slug, statement_id)
 ), notes AS (  -- retractions and corrections of a record
-    SELECT citekey, md5(string_agg(CAST(hash(m) AS VARCHAR), ',' ORDER BY hash(m))) AS h
+    SELECT citekey, setdigest(hash(m)) AS h
     FROM metadata m WHERE citekey IS NOT NULL GROUP BY citekey
 ), claim_links AS (
-    SELECT claim_id, md5(string_agg(CAST(h AS VARCHAR), ',' ORDER BY h)) AS h FROM link_full GROUP BY claim_id
+    SELECT claim_id, setdigest(h) AS h FROM link_full GROUP BY claim_id
 ), claim_full AS (  -- a claim with the notices of its study and the statements resting on it
     SELECT cc.claim_id, cc.citekey, cc.treatment, cc.condition, cc.comparator, hash(cc.h, n.h, cl.h) AS h
     FROM claim_core cc LEFT JOIN notes n USING (citekey) LEFT JOIN claim_links cl USING (claim_id)
 ), per_study AS (
-    SELECT citekey, md5(string_agg(CAST(h AS VARCHAR), ',' ORDER BY h)) AS h FROM claim_full GROUP BY citekey
+    SELECT citekey, setdigest(h) AS h FROM claim_full GROUP BY citekey
 ), per_treatment AS (
-    SELECT treatment, count(*) AS n, md5(string_agg(CAST(h AS VARCHAR), ',' ORDER BY h)) AS h
+    SELECT treatment, count(*) AS n, setdigest(h) AS h
     FROM claim_full WHERE treatment IS NOT NULL GROUP BY treatment
 ), per_condition AS (
-    SELECT condition, count(*) AS n, md5(string_agg(CAST(h AS VARCHAR), ',' ORDER BY h)) AS h
+    SELECT condition, count(*) AS n, setdigest(h) AS h
     FROM claim_full WHERE condition IS NOT NULL GROUP BY condition
 ), synthesis AS (  -- a treatment's summary of findings: certainty rows, pooled rows, statements of their claims
     SELECT t.id AS treatment,
-           (SELECT md5(string_agg(CAST(hash(o) AS VARCHAR), ',' ORDER BY hash(o))) FROM outcome_certainty o
+           (SELECT setdigest(hash(o)) FROM outcome_certainty o
             WHERE o.treatment = t.id) AS certainty,
-           (SELECT md5(string_agg(CAST(hash(p) AS VARCHAR), ',' ORDER BY hash(p))) FROM pooled_estimates p
+           (SELECT setdigest(hash(p)) FROM pooled_estimates p
             WHERE p.intervention = t.id) AS pooled,
-           (SELECT md5(string_agg(CAST(cl.h AS VARCHAR), ',' ORDER BY cl.h)) FROM
+           (SELECT setdigest(cl.h) FROM
               (SELECT DISTINCT unnest(o.claims) AS claim_id FROM outcome_certainty o WHERE o.treatment = t.id) x
               JOIN claim_links cl USING (claim_id)) AS linked
     FROM interventions t
 ), article_links AS (
-    SELECT l.slug, md5(string_agg(CAST(hash(l, cf.h) AS VARCHAR), ',' ORDER BY hash(l, cf.h))) AS h
+    SELECT l.slug, setdigest(hash(l, cf.h)) AS h
     FROM links l LEFT JOIN claim_full cf USING (claim_id) GROUP BY l.slug
 ), article_refs AS (  -- the article's reference list with the records it matched (and whether they are studies)
-    SELECT r.slug, md5(string_agg(CAST(hash(r, b, n.h, st.citekey IS NOT NULL) AS VARCHAR), ','
-                                  ORDER BY hash(r, b, n.h, st.citekey IS NOT NULL))) AS h
+    SELECT r.slug, setdigest(hash(r, b, n.h, st.citekey IS NOT NULL)) AS h
     FROM article_references r LEFT JOIN bibliography b ON b.citekey = r.matched_citekey
     LEFT JOIN notes n ON n.citekey = r.matched_citekey LEFT JOIN studies st ON st.citekey = r.matched_citekey
     GROUP BY r.slug
 ), per_slug AS (
-    SELECT slug, md5(string_agg(CAST(h AS VARCHAR), ',' ORDER BY h)) AS h FROM (
+    SELECT slug, setdigest(h) AS h FROM (
         SELECT slug, hash('statement', stmt.h) AS h FROM stmt
         UNION ALL SELECT slug, hash('problem', p) FROM problems p
         UNION ALL SELECT slug, hash('uncovered', u) FROM uncovered u
@@ -82,21 +82,20 @@ SELECT 'article', a.slug, concat_ws('|', art.h, al.h, ar.h, ps.h)
 FROM articles a JOIN art USING (slug) LEFT JOIN article_links al USING (slug) LEFT JOIN article_refs ar USING (slug)
 LEFT JOIN per_slug ps USING (slug)
 UNION ALL  -- claims.json: every statement with its evidence
-SELECT 'claims_json', '', (SELECT md5(string_agg(CAST(h AS VARCHAR), ',' ORDER BY h)) FROM stmt)
+SELECT 'claims_json', '', (SELECT setdigest(h) FROM stmt)
 UNION ALL  -- the index: articles' verdict counts, findings per intervention and condition, every study's line
 SELECT 'index', '', concat_ws('|',
-    (SELECT md5(string_agg(CAST(hash(a.slug, a.title, a.outlet, a.published, v.verdict) AS VARCHAR), ','
-                           ORDER BY hash(a.slug, a.title, a.outlet, a.published, v.verdict)))
+    (SELECT setdigest(hash(a.slug, a.title, a.outlet, a.published, v.verdict))
      FROM articles a LEFT JOIN statements s USING (slug) LEFT JOIN verdicts v USING (slug, statement_id)),
-    (SELECT md5(string_agg(CAST(hash(treatment, k) AS VARCHAR), ',' ORDER BY hash(treatment, k)))
+    (SELECT setdigest(hash(treatment, k))
      FROM (SELECT treatment, count(*) AS k FROM claims GROUP BY treatment)),
-    (SELECT md5(string_agg(CAST(hash(comparator, k) AS VARCHAR), ',' ORDER BY hash(comparator, k)))
+    (SELECT setdigest(hash(comparator, k))
      FROM (SELECT comparator, count(*) AS k FROM claims GROUP BY comparator)),
-    (SELECT md5(string_agg(CAST(hash(condition, k) AS VARCHAR), ',' ORDER BY hash(condition, k)))
+    (SELECT setdigest(hash(condition, k))
      FROM (SELECT condition, count(*) AS k FROM claims GROUP BY condition)),
-    (SELECT md5(string_agg(CAST(hash(st, b) AS VARCHAR), ',' ORDER BY hash(st, b)))
+    (SELECT setdigest(hash(st, b))
      FROM studies st JOIN bibliography b USING (citekey)))
 UNION ALL  -- what every page shares: the vocabularies (labels, links between pages)
 SELECT 'shared', '', concat_ws('|',
-    (SELECT md5(string_agg(CAST(hash(t) AS VARCHAR), ',' ORDER BY hash(t))) FROM interventions t),
-    (SELECT md5(string_agg(CAST(hash(c) AS VARCHAR), ',' ORDER BY hash(c))) FROM conditions c))
+    (SELECT setdigest(hash(t)) FROM interventions t),
+    (SELECT setdigest(hash(c)) FROM conditions c))

@@ -34,8 +34,8 @@ from ..load.database import fetch_df, read_only, stored_digest
 from ..outputs import check_site_folder, clean_leftovers
 from ..query.runner import Query, discover, shadowed
 from .labels import VERDICT_LABEL, num, safe_name
-from .context import CSV_COLUMNS, as_context, build_site
-from .site_data import load_bibliography, load_site_data, rows
+from .context import CSV_COLUMNS, TABLE_LIMIT, as_context, build_site
+from .site_data import claims_csv_rows, load_bibliography, load_site_data, rows
 from .report import DocxCache, attribution_rows, render_report, report_file_name, writer_reports
 from .writer import OWNED_SUFFIXES, REPORT_FORMATS, REPORT_SUFFIXES, SITE_FOLDERS, SiteResult, Writer
 from ..workspace import Settings
@@ -227,7 +227,7 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     docx_cache = DocxCache(cache_dir(settings) / "reports")
     try:
         for selection in batches:
-            data = load_site_data(settings.db_path, selection)
+            data = load_site_data(settings.db_path, selection, TABLE_LIMIT)
             formatted = everything if everything is not None else _formatted(settings, data)
             site = build_site(data, formatted, base, settings.site_title, summary)
             _pages(site, plan, pages, page, docx_cache, data, formatted, settings)
@@ -283,7 +283,8 @@ def _pages(site, plan: Plan, pages: Pages, page: Callable[..., None], docx_cache
                     page(href, f"{kind}.html", digest, **_without(as_context(tp), "all_claims"))
                 rel = f"{kind}s/{tp.table.csv}"
                 if (digest := plan.digest(kind, key, rel)) is not None:
-                    pages.made(rel, "", lambda tp=tp: _claims_csv(tp.all_claims), digest)
+                    pages.made(rel, "", lambda kind=kind, key=key: _claims_csv(
+                        claims_csv_rows(settings.db_path, kind, key, CSV_COLUMNS)), digest)
         for st in site.studies:
             key = str(st.study["citekey"])
             if (digest := plan.digest("study", key, str(st.study["href"]))) is not None:
@@ -330,9 +331,8 @@ def _without(context: dict[str, object], name: str) -> dict[str, object]:
 
 
 def _claims_csv(claims: list[dict[str, object]]) -> str:
-    """Every finding of a page, in the order of its table (best evidence first)."""
-    ranked = sorted(claims, key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
-    return to_csv(pd.DataFrame(ranked, columns=CSV_COLUMNS))
+    """Every finding of a page, in the order of its table (best evidence first: ranked by the query)."""
+    return to_csv(pd.DataFrame(claims, columns=CSV_COLUMNS))
 
 
 def _matrix(matrix_rows: list[dict[str, object]], tlabel: dict[str, str], slabel: dict[str, str]):

@@ -96,6 +96,7 @@ class SiteData:
     certainty: list[Row] = field(default_factory=list)  # outcome_certainty
     study_keys: frozenset[str] | None = None  # citekeys that are studies (None: those in ``studies``)
     selection: Selection = field(default_factory=Selection.everything)
+    claim_counts: dict[tuple[str, str], int] | None = None  # (kind, id) -> findings (None: all claims were read)
 
 
 # The site's queries; {w_...} is replaced by a filter on the selection's temporary tables, or by
@@ -145,9 +146,19 @@ SELECT_SQL = """
 CREATE TEMP TABLE _want_studies AS SELECT unnest($studies::VARCHAR[]) AS citekey;
 CREATE TEMP TABLE _want_treatments AS SELECT unnest($treatments::VARCHAR[]) AS id;
 CREATE TEMP TABLE _want_pages AS SELECT unnest($articles::VARCHAR[]) AS slug;
+CREATE TEMP TABLE _want_conditions AS SELECT unnest($conditions::VARCHAR[]) AS id;
+CREATE TEMP TABLE _ranked AS  -- claims of the selected interventions and conditions, ranked as their tables are
+    SELECT c.claim_id, c.treatment, c.condition,
+           CASE WHEN coalesce(s.evidence_level, 0) = 0 THEN 9 ELSE s.evidence_level END AS level
+    FROM claims c JOIN studies s USING (citekey) JOIN bibliography b USING (citekey)
+    WHERE c.treatment IN (SELECT id FROM _want_treatments) OR c.condition IN (SELECT id FROM _want_conditions);
 CREATE TEMP TABLE _seed AS
     SELECT claim_id FROM claims WHERE citekey IN (SELECT citekey FROM _want_studies)
-        OR treatment IN (SELECT id FROM _want_treatments) OR condition IN (SELECT unnest($conditions::VARCHAR[]))
+    UNION SELECT claim_id FROM _ranked WHERE treatment IN (SELECT id FROM _want_treatments)
+        QUALIFY row_number() OVER (PARTITION BY treatment ORDER BY level, claim_id) <= $limit
+    UNION SELECT claim_id FROM _ranked WHERE condition IN (SELECT id FROM _want_conditions)
+        QUALIFY row_number() OVER (PARTITION BY condition ORDER BY level, claim_id) <= $limit
+    UNION SELECT claim_id FROM links WHERE claim_id IN (SELECT claim_id FROM _ranked)
     UNION SELECT unnest(claims) FROM outcome_certainty WHERE treatment IN (SELECT id FROM _want_treatments);
 CREATE TEMP TABLE _want_statements AS
     SELECT DISTINCT slug, statement_id FROM links WHERE claim_id IN (SELECT claim_id FROM _seed)
@@ -169,8 +180,13 @@ def _names(values: frozenset[str] | None, everything: Iterable[str]) -> list[str
     return sorted(everything if values is None else values)
 
 
-def load_site_data(db_path: Path, selection: Selection | None = None) -> SiteData:
-    """The rows of the selected pages (all of them without a selection), each table by one query."""
+def load_site_data(db_path: Path, selection: Selection | None = None, table_limit: int = 200) -> SiteData:
+    """The rows of the selected pages (all of them without a selection), each table by one query.
+
+    An intervention or condition page prints its ``table_limit`` best-evidenced findings and the
+    statements resting on any of its findings: only those claims are read (its CSV is written
+    by ``claims_csv`` straight from the database, and its counts come from ``claim_counts``).
+    """
     selection = selection or Selection.everything()
     with read_only(db_path) as con:
         if selection.is_everything:
@@ -191,6 +207,7 @@ def load_site_data(db_path: Path, selection: Selection | None = None) -> SiteDat
             "articles": _names(selection.articles, every("SELECT slug AS k FROM articles")
                                if selection.articles is None else ()),
             "all_statements": selection.all_statements,
+            "limit": table_limit,
         }
         for statement in (s for s in SELECT_SQL.split(";") if s.strip()):
             names = [k for k in params if f"${k}" in statement]
@@ -198,10 +215,30 @@ def load_site_data(db_path: Path, selection: Selection | None = None) -> SiteDat
         data = {name: [Record(r) for r in fetch_records(con, q.format(**FILTERS))] for name, q in SQL.items()}
         keys = frozenset(str(r["citekey"]) for r in fetch_records(
             con, "SELECT citekey FROM studies WHERE citekey IN (SELECT citekey FROM _want_records)"))
-        return SiteData(**data, study_keys=keys, selection=selection)
+        counts = {(str(r["kind"]), str(r["id"])): int(r["n"]) for r in fetch_records(  # type: ignore[arg-type]
+            con, "SELECT 'treatment' AS kind, treatment AS id, count(*) AS n FROM _ranked "
+                 "WHERE treatment IN (SELECT id FROM _want_treatments) GROUP BY treatment "
+                 "UNION ALL SELECT 'condition', condition, count(*) FROM _ranked "
+                 "WHERE condition IN (SELECT id FROM _want_conditions) GROUP BY condition")}
+        return SiteData(**data, study_keys=keys, selection=selection, claim_counts=counts)
 
 
 def load_bibliography(db_path: Path) -> list[Row]:
     """Every bibliographic record (to format every citation of a full render at once)."""
     with read_only(db_path) as con:
         return fetch_records(con, SQL["bibliography"].format(w_record=""))
+
+
+CSV_SQL = """SELECT {columns}
+FROM claims c JOIN studies s USING (citekey) JOIN bibliography b USING (citekey)
+WHERE c.{kind} = $key
+ORDER BY CASE WHEN coalesce(s.evidence_level, 0) = 0 THEN 9 ELSE s.evidence_level END, c.claim_id"""
+STUDY_COLUMNS = ("design", "evidence_level")  # the CSV's columns that come from the study, not the claim
+
+
+def claims_csv_rows(db_path: Path, kind: str, key: str, columns: list[str]) -> list[Row]:
+    """Every finding of an intervention (``kind`` 'treatment') or condition, ranked as its page's table."""
+    select = ", ".join(f's."{c}"' if c in STUDY_COLUMNS else f'c."{c}"' for c in columns)
+    with read_only(db_path) as con:
+        return fetch_records(con, CSV_SQL.format(columns=select, kind="treatment" if kind == "treatment" else "condition"),
+                             {"key": key})

@@ -11,6 +11,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import EvidenceError
 from ..outputs import SITE_MARKER
@@ -54,13 +55,19 @@ class Writer:
                                                   encoding="utf-8")
         self.result = SiteResult()
         self.seen: set[str] = set()
+        # plain strings, not Paths: a render of 100k unchanged pages links 100k files
+        self._root, self._stage = str(self.root), str(self.stage)
+        self._dirs: set[str] = {self._stage}
 
-    def _old(self, rel: str) -> Path:
-        return self.root / rel
+    def _old(self, rel: str) -> str:
+        return os.path.join(self._root, rel)
 
-    def _new(self, rel: str) -> Path:
-        path = self.stage / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def _new(self, rel: str) -> str:
+        path = os.path.join(self._stage, rel)
+        folder = os.path.dirname(path)
+        if folder not in self._dirs:
+            os.makedirs(folder, exist_ok=True)
+            self._dirs.add(folder)
         return path
 
     def write(self, rel: str, content: str | bytes) -> bool:
@@ -68,11 +75,11 @@ class Writer:
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.seen.add(rel)
         old = self._old(rel)
-        if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+        if os.path.isfile(old) and os.stat(old).st_size == len(data) and Path(old).read_bytes() == data:
             _link(old, self._new(rel))
             self.result.unchanged += 1
             return False
-        self._new(rel).write_bytes(data)
+        Path(self._new(rel)).write_bytes(data)
         self.result.written.append(self.root / rel)
         return True
 
@@ -91,16 +98,14 @@ class Writer:
     def commit(self) -> None:
         """Carry over files the site does not own, count the pages that are gone, then swap folders."""
         if self.root.is_dir():
-            for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
-                rel = path.relative_to(self.root).as_posix()
-                if rel in self.seen or rel == SITE_MARKER:
-                    continue
+            for rel in sorted(r for r in _files(self._root) if r not in self.seen and r != SITE_MARKER):
                 folder = rel.split("/")[0] if "/" in rel else ""
-                if (path.suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS)) or \
-                        (folder == "reports" and path.suffix in REPORT_SUFFIXES):
+                suffix = os.path.splitext(rel)[1]
+                if (suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS)) or \
+                        (folder == "reports" and suffix in REPORT_SUFFIXES):
                     self.result.removed += 1  # a page of something that no longer exists
                 else:
-                    _link(path, self._new(rel))  # an editor's own file (a logo, a CNAME): keep it
+                    _link(self._old(rel), self._new(rel))  # an editor's own file (a logo, a CNAME): keep it
         old = self.root.with_name(f".{self.root.name}.old-{os.getpid()}")
         if self.root.exists():
             os.rename(self.root, old)
@@ -116,7 +121,16 @@ class Writer:
         shutil.rmtree(self.stage, ignore_errors=True)
 
 
-def _link(src: Path, dst: Path) -> None:
+def _files(root: str) -> Iterator[str]:
+    """Every file under ``root``, as a relative path with '/' separators."""
+    for folder, _, names in os.walk(root):
+        rel_dir = os.path.relpath(folder, root)
+        for name in names:
+            if os.path.isfile(os.path.join(folder, name)):
+                yield name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+
+
+def _link(src: str | Path, dst: str | Path) -> None:
     try:
         os.link(src, dst)
     except OSError:  # no hard links on this file system: a copy keeps the bytes and the mtime
