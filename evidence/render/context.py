@@ -27,6 +27,9 @@ from .plots import ForestPlot, forest_plots
 Row = dict[str, object]
 _CLAIM_REASON = re.compile(r"^(supports|partly supports|contradicts|context): (\S+)")
 _RELATION_KEY = {label: key for key, label in RELATION_LABEL.items()}
+# A statement's fields that come from the other claims it rests on: read (and whole) only for article
+# pages and claims.json, so a study, intervention or condition page never holds them.
+_EVIDENCE = ("evidence", "shown_reasons")
 __all__ = ["VERDICT_LABEL", "DESIGN_LABEL", "as_context", "build_site", "load_site_data", "num", "rows", "safe_name"]
 
 
@@ -236,7 +239,9 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
         links = [lk for lk in links_by_statement.get(s["statement_id"], []) if lk["slug"] == s["slug"]]
         _statement(s, claim_by_id, links, str(article.get("body") or ""), article)
         for e in s["evidence"]:  # type: ignore[union-attr]
-            e["claim"]["statements"].append(Record(s, relation=e["relation"], relation_label=e["relation_label"]))
+            e["claim"]["statements"].append(Record(  # without its evidence: a claim's page shows the statement,
+                {k: v for k, v in s.items() if k not in _EVIDENCE},  # not the other claims behind it
+                relation=e["relation"], relation_label=e["relation_label"]))
 
     article_pages = []
     statements_by_article = group(data.statements, "slug")

@@ -25,6 +25,8 @@ from typing import Callable, Iterable
 
 from jinja2 import Environment, meta
 
+from ..load.database import stored_digest
+
 _CODE = Path(__file__).parent
 
 
@@ -180,6 +182,54 @@ class Manifest:
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only cache only makes the next render a full one
+
+
+class Stamp:
+    """The last render of an output folder in a few bytes: its inputs' digest, a digest of its files and
+    their sizes, and the database file it was made from; an unchanged site is recognised from this alone,
+    without reading the manifest of every file."""
+
+    def __init__(self, path: Path, output: Path):
+        self.path, self.output = path, str(output)
+        self.site = self.listing = ""
+        self.files = 0
+        self.db: list = []
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("output") == self.output:
+                self.site, self.listing, self.files, self.db = data["site"], data["listing"], data["files"], data["db"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        self._db_now: list = []
+
+    @staticmethod
+    def for_output(cache: Path, output: Path) -> "Stamp":
+        output = output.resolve()
+        return Stamp(cache / f"stamp-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json", output)
+
+    def database(self, db_path: Path) -> str | None:
+        """The database's content digest: the recorded one when the file is the one recorded."""
+        try:
+            st = os.stat(db_path)
+        except OSError:
+            return None
+        now = [st.st_ino, st.st_size, st.st_mtime_ns]
+        if self.db and self.db[:3] == now:
+            digest = self.db[3]
+        else:
+            digest = stored_digest(db_path)
+        self._db_now = [*now, digest] if digest else []
+        return digest
+
+    def save(self, site: str, listing: str, files: int) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"output": self.output, "site": site, "listing": listing, "files": files,
+                                       "db": self._db_now}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
 
 
 def manifest_for(cache: Path, output: Path) -> Manifest:

@@ -48,6 +48,15 @@ class Pages:
         self.pending[rel] = digest
         self._done(rel, content.encode("utf-8") if isinstance(content, str) else content)
 
+    def copied(self, rel: str, source: Any, digest: str) -> None:
+        """A (large) file copied as it is, recorded with the digest it was planned with."""
+        self.writer.copy(rel, source)
+        self.manifest.record(rel, digest, self.size(rel))
+
+    def size(self, rel: str) -> int:
+        """The size of a file this render made or carried over."""
+        return self.manifest.new[rel][1]
+
     def _kept(self, rel: str, digest: str) -> bool:
         if not self.manifest.unchanged(rel, digest):
             return False

@@ -25,7 +25,7 @@ from .dependencies import page_inputs
 from .downloads import write_downloads
 from .template_checks import check_templates, template_problem
 from ..errors import InputError, Problem
-from .incremental import CODE_VERSION, Manifest, all_templates_digest, combined, manifest_for
+from .incremental import CODE_VERSION, Manifest, Stamp, all_templates_digest, combined, manifest_for
 from .overview import load_overview
 from .pages import Pages
 from .parallel import cores
@@ -121,12 +121,13 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     check_site_folder(settings, output, explicit)
     clean_leftovers(settings.db_path, output)
     check_templates(settings)
-    manifest = manifest_for(cache_dir(settings), output)
-    inputs = site_inputs_digest(settings)
-    if inputs and manifest.intact(inputs) and _owned_files(output) <= manifest.old.keys():
+    stamp = Stamp.for_output(cache_dir(settings), output)
+    inputs = site_inputs_digest(settings, stamp)
+    if inputs and stamp.site == inputs and stamp.listing == _owned_listing(output):
         if progress:
             progress("site unchanged")
-        return SiteResult(unchanged=len(manifest.old))
+        return SiteResult(unchanged=stamp.files)
+    manifest = manifest_for(cache_dir(settings), output)
     try:
         writer = Writer(output)
     except OSError as exc:
@@ -149,26 +150,49 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     for rel in sorted(writer.seen - manifest.new.keys()):  # downloads, query results: made every render, listed
         manifest.record(rel, "", (writer.root / rel).stat().st_size)
     manifest.save(inputs)
+    owned = {rel: entry[1] for rel, entry in manifest.new.items() if _owned(rel)}
+    stamp.save(inputs, _listing(owned), len(manifest.new))
     if progress:
         progress("site written")
     return writer.result
 
 
-def _owned_files(root: Path) -> set[str]:
-    """Files in the site folder that a render owns (a stray one means the site is not as rendered)."""
-    found = set()
-    for folder, _, names in os.walk(root):
-        rel_dir = Path(folder).relative_to(root).as_posix()
-        top = rel_dir.split("/")[0] if rel_dir != "." else ""
-        if top in ("", *SITE_FOLDERS):
-            found.update(n if rel_dir == "." else f"{rel_dir}/{n}" for n in names
-                         if Path(n).suffix in OWNED_SUFFIXES or (top == "reports" and Path(n).suffix in REPORT_SUFFIXES))
-    return found
+def _owned(rel: str) -> bool:
+    """A file a render owns (and replaces or removes): by its folder and suffix."""
+    top = rel.split("/")[0] if "/" in rel else ""
+    suffix = os.path.splitext(rel)[1]
+    return top in ("", *SITE_FOLDERS) and (suffix in OWNED_SUFFIXES or (top == "reports" and suffix in REPORT_SUFFIXES))
 
 
-def site_inputs_digest(settings: Settings) -> str:
-    """Everything a render reads: database content, templates, queries, settings, render code ('' if unknown)."""
-    database = stored_digest(settings.db_path)
+def _listing(sizes: dict[str, int]) -> str:
+    return hashlib.sha256("".join(f"{rel}\t{size}\n" for rel, size in sorted(sizes.items())).encode()).hexdigest()
+
+
+def _owned_listing(root: Path) -> str:
+    """A digest of the owned files in the site folder and their sizes (a stray, missing or resized
+    file means the site is not as rendered)."""
+    sizes: dict[str, int] = {}
+    base = str(root)
+    for folder, _, names in os.walk(base):
+        rel_dir = os.path.relpath(folder, base).replace(os.sep, "/")
+        for name in names:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if _owned(rel):
+                try:
+                    sizes[rel] = os.stat(os.path.join(folder, name)).st_size
+                except OSError:
+                    continue
+    return _listing(sizes)
+
+
+def site_inputs_digest(settings: Settings, stamp: Stamp | None = None) -> str:
+    """Everything a render reads: database content, templates, queries, settings, render code ('' if unknown).
+
+    The database's content digest is read from the file, or from the stamp of the last render when
+    the file is the very one it rendered (same inode, size and modification time: a build replaces
+    the file when its content changes and keeps it when it does not).
+    """
+    database = stamp.database(settings.db_path) if stamp is not None else stored_digest(settings.db_path)
     if database is None:
         return ""
     queries = "".join(f"{q.name}\n{q.sql}\n" for q in discover(settings.query_dirs).values())
@@ -317,7 +341,7 @@ def _site_pages(settings: Settings, writer: Writer, results, queries, pages: Pag
     matrix = rows(results["intervention_condition_matrix"][0]) if "intervention_condition_matrix" in results else []
     if overview.conditions:
         page("matrix.html", "matrix.html", matrix=_matrix(matrix, overview.treatment_label, overview.condition_label))
-    downloads = write_downloads(settings.db_path, writer)
+    downloads = write_downloads(settings.db_path, pages, stored_digest(settings.db_path) or "")
     page("downloads.html", "downloads.html", downloads=downloads)
     if index_digest is not None:
         page("index.html", "index.html", index_digest, articles=overview.articles, treatments=overview.treatments,

@@ -2,9 +2,10 @@
 
 A render builds the contexts of only the pages whose inputs changed (``dependencies.py``), and a
 first render builds them a batch at a time, so the rows read are those of a ``Selection``: the
-claims those pages show, every statement resting on those claims (and the claims of those
-statements' evidence, so a statement is always whole), and the records, notices and articles they
-reach. A million claims are never all Python objects at once.
+claims those pages show, every statement resting on those claims, and the records, notices and
+articles they reach. A statement's evidence (the other claims it rests on) is read for the article
+pages and claims.json that print it; a claim's page shows the statement without it. A million
+claims are never all Python objects at once.
 """
 
 from __future__ import annotations
@@ -165,7 +166,8 @@ CREATE TEMP TABLE _want_statements AS
     UNION SELECT slug, statement_id FROM statements WHERE $all_statements OR slug IN (SELECT slug FROM _want_pages);
 CREATE TEMP TABLE _want_claims AS
     SELECT claim_id FROM _seed
-    UNION SELECT claim_id FROM links WHERE (slug, statement_id) IN (SELECT (slug, statement_id) FROM _want_statements);
+    UNION SELECT claim_id FROM links WHERE (slug, statement_id) IN (SELECT (slug, statement_id) FROM _want_statements)
+        AND ($all_statements OR slug IN (SELECT slug FROM _want_pages));
 CREATE TEMP TABLE _want_articles AS
     SELECT slug FROM _want_pages UNION SELECT DISTINCT slug FROM _want_statements;
 CREATE TEMP TABLE _want_records AS
