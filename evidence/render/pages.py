@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Any, Callable
 
 from .incremental import CODE_VERSION, Manifest, TemplateDigests, combined, context_payload, value_digest
@@ -51,7 +52,7 @@ class Pages:
     def copied(self, rel: str, source: Any, digest: str) -> None:
         """A (large) file copied as it is, recorded with the digest it was planned with."""
         self.writer.copy(rel, source)
-        self.manifest.record(rel, digest, self.size(rel))
+        self.manifest.record(rel, digest, os.path.getsize(source))
 
     def size(self, rel: str) -> int:
         """The size of a file this render made or carried over."""
