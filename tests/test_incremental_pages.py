@@ -85,6 +85,9 @@ def test_an_intervention_page_read_lean_equals_one_built_from_every_claim(synth,
             assert lean[0].table.total == full.table.total == len(full.all_claims) > 0
             assert [(s["slug"], s["statement_id"], s["relations"]) for s in lean[0].statements] == \
                    [(s["slug"], s["statement_id"], s["relations"]) for s in full.statements]
+            if kind == "treatment":  # the summary of findings: the statements resting on each outcome's claims
+                assert [(r["outcome"], [s["statement_id"] for s in r["statements"]]) for r in lean[0].findings] == \
+                       [(r["outcome"], [s["statement_id"] for s in r["statements"]]) for r in full.findings]
             csv = _claims_csv(claims_csv_rows(settings.db_path, kind, key, CSV_COLUMNS))
             assert csv == _claims_csv(ranked)
 

@@ -177,7 +177,7 @@ class Manifest:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps({"output": str(self.output), "site": site_digest,
-                                       "files": files if files is not None else self.new}, sort_keys=True),
+                                       "files": files if files is not None else self.new}, separators=(",", ":")),
                            encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:

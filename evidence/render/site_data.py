@@ -160,7 +160,8 @@ CREATE TEMP TABLE _seed AS
     UNION SELECT claim_id FROM _ranked WHERE condition IN (SELECT id FROM _want_conditions)
         QUALIFY row_number() OVER (PARTITION BY condition ORDER BY level, claim_id) <= $limit
     UNION SELECT claim_id FROM links WHERE claim_id IN (SELECT claim_id FROM _ranked)
-    UNION SELECT unnest(claims) FROM outcome_certainty WHERE treatment IN (SELECT id FROM _want_treatments);
+    UNION SELECT claim_id FROM links  -- a summary of findings lists the statements resting on its claims
+        WHERE claim_id IN (SELECT unnest(claims) FROM outcome_certainty WHERE treatment IN (SELECT id FROM _want_treatments));
 CREATE TEMP TABLE _want_statements AS
     SELECT DISTINCT slug, statement_id FROM links WHERE claim_id IN (SELECT claim_id FROM _seed)
     UNION SELECT slug, statement_id FROM statements WHERE $all_statements OR slug IN (SELECT slug FROM _want_pages);
