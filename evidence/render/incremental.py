@@ -1,12 +1,13 @@
 """Render stage, incremental rendering: what each page was made from, so an unchanged page is not made again.
 
-Each file of the site records a digest of everything it was rendered from: the full context
-handed to its template (walked value by value, so a field someone adds to a page context is
-covered without a hand-kept list of dependencies), the template and every template it extends,
-includes or imports, and the render code itself. A page whose digest matches the one recorded
+Each file of the site records a digest of everything it was rendered from: the template and
+every template it extends, includes or imports, the render code itself, and its inputs. For the
+pages of studies, interventions, conditions and articles (and their CSVs and reports), the inputs
+are the rows they show, hashed in DuckDB before any context is built (``page_inputs.sql``); for
+the few other pages, the full context handed to the template (walked value by value). A page whose digest matches the one recorded
 for the file still in the site is carried over without rendering; anything else is rendered.
 A whole site whose inputs (database content, templates, queries, settings, code) are unchanged
-is left exactly as it is, without even staging it.
+is left exactly as it is, without even staging it: a small ``Stamp`` recognises it.
 
 The manifest lives in the workspace's derived cache (``.evidence-cache/site/``), one per output
 folder, and is trusted only for files that are still there with the recorded size. Deleting it

@@ -1,9 +1,10 @@
 """Render stage: the static site, from the database, through Jinja2 templates.
 
-The orchestrator reads everything and links it (``site_context``) before it writes a page;
-typed contexts compute URLs, labels and CSS classes so templates only print. Output is
-deterministic (same input, same bytes) and incremental (a file is written only when its
-bytes change, so an unchanged page keeps its mtime).
+The orchestrator first decides, from per-page input digests computed in DuckDB
+(``dependencies.py``, ``plan.py``), which files must be made; it then reads and links the rows
+of just those pages, a batch at a time (``site_data.py``), into typed contexts that compute URLs,
+labels and CSS classes so templates only print. Output is deterministic (same input, same bytes)
+and incremental (a file is written only when its bytes change, so an unchanged page keeps its mtime).
 """
 
 from __future__ import annotations
@@ -258,14 +259,30 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
             del data, site
         if progress:
             progress("article, intervention, condition and study pages")
-        if plan.complete:
-            docx_cache.prune()
+        _prune_reports(docx_cache, writer, plan.complete)
         _site_pages(settings, writer, site_results := results, queries, pages, page, overview, index_digest)
     except BaseException:
         pages.abort()
         raise
     del site_results
     pages.close()
+
+
+def _prune_reports(docx_cache: DocxCache, writer: Writer, complete: bool) -> None:
+    """Drop the cached Word reports no page of the site uses any more.
+
+    A partial render makes only the reports of the articles that changed; the cached files of the
+    others are still used when they hold the bytes of a report the site carries over.
+    """
+    folder = docx_cache.folder
+    if not complete and folder is not None and folder.is_dir():
+        reports = writer.stage / "reports"
+        in_site = {p.read_bytes() for p in reports.glob("*.docx")} if reports.is_dir() else set()
+        sizes = {len(b) for b in in_site}
+        for path in folder.glob("*.docx"):
+            if path.stem not in docx_cache.used and path.stat().st_size in sizes and path.read_bytes() in in_site:
+                docx_cache.used.add(path.stem)
+    docx_cache.prune()
 
 
 def _formatted(settings: Settings, data) -> dict:
