@@ -101,6 +101,7 @@ TARGETS = (
                                         "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/read/quantities.py", ("tests/test_checks.py", "tests/test_quantities.py")),
     Target("evidence/read/anchoring.py", ("tests/test_anchor_rules.py", "tests/test_anchor_ends.py", "tests/test_anchor_spans.py",
+                                          "tests/test_anchor_limits.py", "tests/test_anchor_sentences.py",
                                           *ANCHORING_UNIT_TESTS)),
     Target("evidence/check/reflist.py", ("tests/test_checks.py", "tests/test_reflist.py")),
     Target("evidence/check/report.py", ("tests/test_checks.py", "tests/test_check_report.py", "tests/test_notices.py"),
