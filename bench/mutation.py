@@ -96,7 +96,8 @@ CERTAINTY_RULE_TESTS = tuple(f"tests/test_certainty_rules.py::test_{name}" for n
 
 TARGETS = (
     Target("evidence/check/verdicts.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
-                                          "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
+                                          "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py",
+                                          "tests/test_verdict_outcome.py")),
     Target("evidence/check/rubric.py", ("tests/test_checks.py", "tests/test_verdict_table.py", "tests/test_verdict_reasons.py",
                                         "tests/test_verdicts_rubric.py", "tests/test_verdict_rubric_rules.py")),
     Target("evidence/read/quantities.py", ("tests/test_checks.py", "tests/test_quantities.py")),
