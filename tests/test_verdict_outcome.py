@@ -50,3 +50,11 @@ def test_every_certainty_reason_is_in_the_verdicts_certainty_line():
     assert v.reasons[-1] == ("certainty: low for scar score: starts high: randomised; down one: risk of bias; "
                              "down one: imprecision")
     assert (v.certainty, v.outcome) == ("low", "scar score")
+
+
+def test_a_statement_resting_only_on_missing_evidence_is_unsupported_with_no_certainty():
+    """A non-significant difference is missing evidence, not evidence against: with nothing else linked, the
+    statement is unsupported and there is no body of evidence to grade (certainty 'none')."""
+    nsd = {**claim("n-1", "contradicts", design="meta_analysis"), "direction": "no_difference"}
+    v = verdict_for(statement(), [nsd], True)
+    assert (v.verdict, v.certainty, v.strength, v.certainty_reasons) == ("unsupported", "none", "none", ())
