@@ -108,7 +108,7 @@ TARGETS = (
     Target("evidence/check/report.py", ("tests/test_checks.py", "tests/test_check_report.py", "tests/test_notices.py"),
            ("x_notices_by_citekey", "x__notice_problems", "x_check_workspace")),
     Target("evidence/query/runner.py", ("tests/test_query_files.py", "tests/test_sandbox.py", "tests/test_query_runner_rules.py")),
-    Target("evidence/load/database.py", ("tests/test_sandbox.py",), ("x_read_only", "x_fetch_df")),
+    Target("evidence/load/database.py", ("tests/test_sandbox.py", "tests/test_query_runner_rules.py"), ("x_read_only", "x_fetch_df")),
     Target("evidence/resolve/entries.py", ("tests/test_duplicates.py",),
            ("x__signature", "x__page", "xǁRegistryǁ*")),
     Target("evidence/read/tables.py", ("tests/test_sources.py", "tests/test_line_numbers.py"),

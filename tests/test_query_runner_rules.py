@@ -108,6 +108,14 @@ def test_a_query_runs_within_the_limits_and_row_cap_it_is_given(small_db, tmp_pa
     assert (list(df["i"]), set(df["threads"]), df.attrs["truncated"]) == ([0, 1], {3}, True)
     df = run_sql(small_db, query.sql, limits=QueryLimits(threads=2), max_rows=10)
     assert (len(df), set(df["threads"]), df.attrs["truncated"]) == (5, {2}, False)
+    exactly = run_sql(small_db, query.sql, max_rows=5)  # as many rows as the cap: nothing was cut
+    assert (len(exactly), exactly.attrs["truncated"]) == (5, False)
+    assert run_sql(small_db, query.sql, max_rows=4).attrs["truncated"] is True
+
+
+def test_a_capped_query_is_stopped_at_the_time_limit(small_db):
+    with pytest.raises(QueryError, match=r"^query stopped after the time limit of 0\.5 s"):
+        run_sql(small_db, "SELECT count(*) FROM range(1000000000000) a, t", limits=QueryLimits(timeout=0.5), max_rows=3)
 
 
 def test_shadowed_lists_the_packaged_queries_a_workspace_query_overrides(tmp_path):
