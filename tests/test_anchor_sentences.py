@@ -46,6 +46,10 @@ PEELS = "Peels reduced acne scars by 40% in two trials."
     # a stop with a letter glued after it ends no sentence: the span stops at the best match
     ("Intro here. Peels reduced acne scars by 40 percent.X Outro text here. Done.", "Peels reduced acne scars by 40%.", "", 12,
      "Peels reduced acne scars by 40"),
+    # ... and when the span found ends there, it runs on to the next real stop
+    ("In most trials, fractional lasers reduced acne scars a lot.\n" + SAID + "\ndeep most acne scars are atrophic, "
+     "the sunken kind.X Does it help?", "Most acne scars are atrophic, the sunken kind.", "", 109,
+     "deep most acne scars are atrophic, the sunken kind.X Does it help?"),
     # a short question: the span keeps its words closest to the quote
     ("“Sunscreen protects the healing skin,” she said.: trials the patients it help? -", "Does it help?", "id.", 61,
      "patients it help?"),
