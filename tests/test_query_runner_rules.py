@@ -127,3 +127,11 @@ def test_shadowed_lists_the_packaged_queries_a_workspace_query_overrides(tmp_pat
     assert list(found) == ["per_treatment"] and found["per_treatment"].path == packaged / "per_treatment.sql"
     assert shadowed([packaged]) == {}
     assert list(shadowed([own, packaged, tmp_path / "none"])) == ["per_treatment"]
+
+
+def test_a_folder_where_a_query_file_is_expected_is_named_in_the_problem(tmp_path):
+    (tmp_path / "queries" / "dir.sql").mkdir(parents=True)
+    with pytest.raises(QueryError) as exc:
+        parse_query(tmp_path / "queries" / "dir.sql", tmp_path)
+    assert str(exc.value) == ("queries/dir.sql:1: queries/dir.sql is a folder, not a file; rename or remove the folder; "
+                              "a file is expected here")
