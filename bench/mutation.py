@@ -204,6 +204,9 @@ def run_target(target: Target, children: int) -> list[Mutant]:
     external = Path(os.environ.get("EVIDENCE_EXTERNAL_FIXTURES", REPO.parent / "shared" / "external"))
     if external.is_dir():  # the scratch copy is elsewhere: point the tests at the recordings explicitly
         env["EVIDENCE_EXTERNAL_FIXTURES"] = str(external.resolve())
+    else:  # e.g. a git worktree beside the checkout: the tests that read recordings would skip, and their mutants survive
+        print(f"  warning: no recordings at {external}; set EVIDENCE_EXTERNAL_FIXTURES to ../shared/external "
+              "or the tests that read them skip", flush=True)
     with open(dest / "mutmut.log", "w", encoding="utf-8") as out:
         proc = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *names],
                               cwd=dest, env=env, stdout=out, stderr=subprocess.STDOUT)
