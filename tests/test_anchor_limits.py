@@ -141,3 +141,16 @@ def test_a_long_paragraph_missing_its_last_word_takes_it_in_like_a_sentence():
     quote = PARA.replace("after each of them", "after all of them")
     z = body.index(" them after")
     assert _cover_changed_ends(body, quote, 12, z) == (12, z + 5)
+
+
+def test_a_changed_end_word_is_taken_in_when_it_costs_at_most_12_points_of_similarity_12_included():
+    """The widened span may score up to 12 points lower than the span (exactly 12 here: 'lasers help some people'
+    scores 92, 'lasers help some people, sessions' 80 against the quote). At the start, the same: the words below
+    were found by a search for an exact 12-point loss."""
+    from rapidfuzz import fuzz
+    body, quote = "lasers help some people, sessions overall.", "lasers help some people all"
+    assert fuzz.ratio(quote, body[:33]) == fuzz.ratio(quote, body[:23]) - 12
+    assert _cover_changed_ends(body, quote, 0, 23) == (0, 33)
+    body, quote = "start reduced - months most months acne", "two months most months acne"
+    assert fuzz.ratio(quote, body[6:]) == fuzz.ratio(quote, body[16:]) - 12
+    assert _cover_changed_ends(body, quote, 16, len(body)) == (6, len(body))
