@@ -128,7 +128,8 @@ TARGETS = (
                                                "tests/test_synthesis.py::test_reproduces_dersimonian_kacker_2007_clasp_"
                                                "odds_ratio_random_effects_to_the_printed_precision")),
     Target("evidence/render/csv_safety.py", ("tests/test_hostile_outputs.py::test_neutralise_is_the_owasp_rule",
-                                             "tests/test_hostile_outputs.py::test_a_frame_is_made_formula_safe_in_its_text_columns_only_and_left_unchanged")),
+                                             "tests/test_hostile_outputs.py::test_a_frame_is_made_formula_safe_in_its_text_columns_only_and_left_unchanged",
+                                             "tests/test_csv_safety_rules.py")),
     Target("evidence/render/labels.py", ("tests/test_site.py::test_file_names_from_data_are_sanitised",
                                          "tests/test_escaping.py"), ("x_safe_name",)),
 )

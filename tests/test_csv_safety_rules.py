@@ -1,0 +1,19 @@
+"""CSV downloads a spreadsheet opens safely (README "Safety"; OWASP "CSV Injection"): the cells that are not text
+are left alone, and a column without any text does not stop the columns after it from being neutralised
+(issue 14: these survived as mutants of the vectorised rule). The cells are written for these tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evidence.render.csv_safety import to_csv
+
+
+def test_empty_cells_in_a_text_column_stay_empty_beside_neutralised_formulas():
+    df = pd.DataFrame({"note": ["=1+1", None, "ok", "@SUM(A1)"], "n": [1, 2, 3, 4]})
+    assert to_csv(df) == "note,n\n'=1+1,1\n,2\nok,3\n'@SUM(A1),4\n"
+
+
+def test_a_column_without_any_text_does_not_stop_the_columns_after_it():
+    df = pd.DataFrame({"empty": pd.Series([None, None], dtype=object), "label": ["-2+3", "fine"]})
+    assert to_csv(df) == "empty,label\n,'-2+3\n,fine\n"
