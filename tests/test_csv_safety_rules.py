@@ -23,3 +23,10 @@ def test_a_text_column_without_formulas_is_left_exactly_as_it_was():
     df = pd.DataFrame({"note": pd.Series(["ok", None, "fine"], dtype=object)})  # as a database read may give it
     out = safe_frame(df)
     assert list(out["note"][[0, 2]]) == ["ok", "fine"] and out["note"][1] is None  # the empty cell is not made NaN
+
+
+def test_a_missing_cell_of_a_nullable_string_column_is_no_formula():
+    """pandas' nullable "string" dtype reports a missing cell as <NA>, neither a hit nor a miss: it must count as no
+    formula (and not stop the download with an error)."""
+    df = pd.DataFrame({"note": pd.Series(["=a", None, "b"], dtype="string"), "n": [1, 2, 3]})
+    assert to_csv(df) == "note,n\n'=a,1\n,2\nb,3\n"
