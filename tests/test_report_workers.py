@@ -49,3 +49,39 @@ def test_a_changed_report_is_made_again_and_pruning_drops_the_old_file(reports, 
     assert pending.result()[0] == render_report(changed[0], "docx") != render_report(reports[0], "docx")
     fresh.prune()
     assert len(list((tmp_path / "cache").glob("*.docx"))) == 3
+
+
+@pytest.mark.parametrize("text", ["Plain words.", " leading and trailing ", "a\ttab", "two\nlines", "cr\r", "",
+                                  "“quoted” — 5 µg & <b>"])
+def test_the_quick_runs_write_what_python_docx_writes(text):
+    """report_docx builds runs and comment paragraphs without python-docx's slow paths; the XML must be
+    exactly what add_run(text), run.bold = True... and comment.add_paragraph() make."""
+    import docx
+    from docx.enum.text import WD_COLOR_INDEX
+    from docx.shared import RGBColor
+    from lxml import etree
+
+    from evidence.render import report_docx as rd
+
+    doc = docx.Document()
+    ours, theirs = doc.add_paragraph(), doc.add_paragraph()
+    rd._text_run(ours, text)
+    theirs.add_run(text)
+    rd._styled_run(ours, text, "bold")
+    theirs.add_run(text).bold = True
+    rd._styled_run(ours, text, "italic")
+    theirs.add_run(text).italic = True
+    rd._styled_run(ours, text, "highlight")
+    theirs.add_run(text).font.highlight_color = WD_COLOR_INDEX.YELLOW
+    rd._styled_run(ours, text, "tag")
+    tag = theirs.add_run(text)
+    tag.font.superscript = True
+    tag.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    assert etree.tostring(ours._p) == etree.tostring(theirs._p)
+
+    comment = doc.add_comment(doc.paragraphs[0].runs or [ours.runs[0]], text="", author="a")
+    rd._comment_paragraph(comment, text)
+    comment.add_paragraph(text)
+    mine, python_docx = comment._comment_elm.xpath("./w:p")[-2:]
+    assert etree.tostring(mine) == etree.tostring(python_docx)
+
