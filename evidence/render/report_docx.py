@@ -28,7 +28,7 @@ from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
-from .report import AUTHOR, CheckedStatement, WriterReport
+from .report_model import AUTHOR, CheckedStatement, WriterReport
 
 _HEADING_LEVEL = {"h2": 1, "h3": 2, "h4": 3}
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry
