@@ -3,7 +3,7 @@
 citeproc-py formats an entry by walking the style's XML tree, and on the way asks the same
 questions of the same elements for every entry: which macro has this name, which ``cs:layout``
 encloses this element, which child is ``cs:label``, which locale option is set, does this
-group call a variable, what is the root of this tree. Each answer depends on the style tree
+group call a variable, what is the root of this tree and whose formatter applies. Each answer depends on the style tree
 alone, which does not change while entries are formatted, so each is computed once per
 (element, question) and handed out again: about 40% of the time of a cold bibliography, with
 the output byte for byte citeproc's own (tests/test_citations.py compares the two on real
@@ -74,6 +74,19 @@ def _get_root(self: Any) -> object:
         return root
 
 
+def _get_formatter(self: Any) -> object:
+    """The formatter of the style this element belongs to (a locale's: its style's), read when asked."""
+    key = (self, "formatter-owner")
+    try:
+        owner = _MEMO[key]
+    except KeyError:
+        from citeproc import model
+
+        root = _get_root(self)
+        owner = _MEMO[key] = root.style if isinstance(root, model.Locale) else root
+    return owner.formatter
+
+
 def _locale_option(self: Any, name: str) -> object:
     key = (self, "locale-option", name)
     try:
@@ -115,6 +128,7 @@ def _lookups() -> dict[str, tuple[type, str, Callable[..., Any]]]:
         "CitationStylesElement.xpath_search": (model.CitationStylesElement, "xpath_search", _xpath_search),
         "SomewhatObjectifiedElement.__getattr__": (model.SomewhatObjectifiedElement, "__getattr__", _child),
         "CitationStylesElement.get_root": (model.CitationStylesElement, "get_root", _get_root),
+        "CitationStylesElement.get_formatter": (model.CitationStylesElement, "get_formatter", _get_formatter),
         "Locale.get_option": (model.Locale, "get_option", _locale_option),
         "Parent.calls_variable": (model.Parent, "calls_variable", _calls_variable(model.Parent.calls_variable)),
         "Text.calls_variable": (model.Text, "calls_variable", _calls_variable(model.Text.calls_variable)),
