@@ -3,11 +3,11 @@
 citeproc-py formats an entry by walking the style's XML tree, and on the way asks the same
 questions of the same elements for every entry: which macro has this name, which ``cs:layout``
 encloses this element, which child is ``cs:label``, which locale option is set, does this
-group call a variable, what is the root of this tree and whose formatter applies. Each answer depends on the style tree
-alone, which does not change while entries are formatted, so each is computed once per
-(element, question) and handed out again: about 40% of the time of a cold bibliography, with
-the output byte for byte citeproc's own (tests/test_citations.py compares the two on real
-libraries).
+group call a variable, what is the root of this tree, whose formatter applies. Each answer
+depends on the style tree alone, which does not change while entries are formatted, so each
+is computed once per (element, question) and handed out again: with the other savings in
+citations.py, 1.39 -> 0.74 ms per entry and style, the output byte for byte citeproc-py's own
+(tests/test_citation_speed.py compares the two on the shipped and real exported libraries).
 
 Two things make the memo safe:
 
