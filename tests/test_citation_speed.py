@@ -161,3 +161,17 @@ def test_a_new_citeproc_style_or_locale_formats_everything_again(tmp_path, libra
     again = CitationFormatter(cache)
     again.format(library)
     assert again.formatted == 2 * len(library)
+
+
+def test_many_small_messages_to_workers_give_the_same_entries_in_order(shipped, monkeypatch):
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: the formatter rightly stays in this process")
+    items = [csl_item(b) for b in load_site_data(shipped.db_path).bibliography]
+    serial = CitationFormatter(None, workers=1).format(items)
+    monkeypatch.setattr(citations, "CHUNK", 7)
+    spread = CitationFormatter(None, parallel_min=5, workers=2)
+    assert spread.format(items) == serial
+    assert spread.worker_pids and os.getpid() not in spread.worker_pids
+    assert spread.formatted == 2 * len(items)

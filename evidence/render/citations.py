@@ -50,6 +50,7 @@ STYLE_LABELS = {"ama": "AMA", "vancouver": "Vancouver (NLM)"}
 CACHE_VERSION = "2"  # bump when the post-processing below changes, so cached entries are redone
 PARALLEL_MIN = 400  # below this many entries per worker, starting processes costs more than it saves
 BATCH = 500  # entries per citeproc bibliography (see CitationFormatter._run)
+CHUNK = 2000  # (style, entry) pairs per message to a worker
 LOCALE = "en-US"  # both styles' default: given explicitly so that it is part of the cache key
 _NUMBER = '<text suffix="." variable="citation-number"/>'
 _PATCHES = {
@@ -258,7 +259,7 @@ class CitationFormatter:
         workers = min(self.workers, len(jobs) // self.parallel_min)
         if workers < 2:
             return self._run(jobs)
-        size = -(-len(jobs) // workers)
+        size = min(-(-len(jobs) // workers), CHUNK)  # small messages: results stream back, a slow worker takes fewer
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             parts = list(pool.map(_format_chunk, chunks))
@@ -313,6 +314,11 @@ def _tidy(entry: str) -> str:
     return re.sub(r"\s{2,}", " ", entry).strip()
 
 
+_WORKER: list[CitationFormatter] = []  # in a worker process: one formatter, its styles parsed once
+
+
 def _format_chunk(jobs: list[tuple[str, Mapping[str, object]]]) -> tuple[int, list[list[str]]]:
-    """One worker's share (module level, so that it can be sent to a process), with the worker's pid."""
-    return os.getpid(), CitationFormatter(None, workers=1)._run(jobs)
+    """One share of the work (module level, so that it can be sent to a process), with the worker's pid."""
+    if not _WORKER:
+        _WORKER.append(CitationFormatter(None, workers=1))
+    return os.getpid(), _WORKER[0]._run(jobs)
