@@ -85,3 +85,23 @@ def test_the_quick_runs_write_what_python_docx_writes(text):
     mine, python_docx = comment._comment_elm.xpath("./w:p")[-2:]
     assert etree.tostring(mine) == etree.tostring(python_docx)
 
+
+
+def test_hyperlink_relationships_are_the_ones_python_docx_would_make():
+    """_Links gives each URL the rId part.relate_to gives it: repeats share one, new ones take the lowest
+    free rId, also when other relationships were added in between. URLs written for this test."""
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    from evidence.render import report_docx as rd
+
+    urls = [f"https://example.org/{n % 7}" for n in range(40)]  # synthetic, never fetched
+    ours, theirs = docx.Document(), docx.Document()
+    links = rd._Links()
+    for n, url in enumerate(urls):
+        if n == 10:  # someone else relates a part's link in between
+            for d in (ours, theirs):
+                d.part.relate_to("https://example.org/other", RT.HYPERLINK, is_external=True)
+        assert links.r_id(ours.part, url) == theirs.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    assert {r: (v.target_ref, v.reltype) for r, v in ours.part.rels.items() if v.is_external} == \
+        {r: (v.target_ref, v.reltype) for r, v in theirs.part.rels.items() if v.is_external}
