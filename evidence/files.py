@@ -87,18 +87,45 @@ def read_text(path: Path, root: Path | None, shown: str, encoding: str = "utf-8"
     return decode(data, shown, encoding)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file beside ``path``, fsync, ``os.replace``: readers (and a crash) see the old file or the new
-    one, never half of either. The old file's permissions are kept."""
+def new_file_mode() -> int:
+    """The mode ``open()`` would give a new file (0666 less the umask): ``mkstemp`` makes 0600 files,
+    which would leave an editor's new CSV unreadable to the rest of the team."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _temp_beside(path: Path, data: bytes) -> str:
+    """``data`` in a temp file beside ``path``, flushed to disk; the caller renames or links it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else new_file_mode())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temp file beside ``path``, fsync, ``os.replace``: readers (and a crash) see the old file or the new
+    one, never half of either. The old file's permissions are kept; a new file gets the umask's."""
+    tmp = _temp_beside(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Like ``write_atomic`` for a file that must not exist yet: a hard link, unlike a rename, refuses to
+    replace one that appeared meanwhile (``FileExistsError``)."""
+    tmp = _temp_beside(path, data)
+    try:
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)

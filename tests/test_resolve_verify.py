@@ -242,7 +242,7 @@ def test_a_fault_on_a_fresh_cache_is_reported_never_stored_then_fetched(workspac
     entries = list(cache_dir(settings).rglob("*.json"))
     assert entries and all(json.loads(p.read_text())["status"] in ("found", "not_found") for p in entries)
     assert not list((cache_dir(settings) / "crossref").rglob("*.json"))  # the failures were not stored
-    assert not [p for p in cache_dir(settings).rglob("*") if p.name.startswith(".tmp-")]
+    assert not [p for p in cache_dir(settings).rglob("*") if p.name.startswith(".")]  # no temp file left
     report = {r.citekey: r for r in api.verify(settings).references}
     assert "not checked: crossref (never fetched: run `evidence resolve`)" in report["sadasivan2012wrong"].notice_check
     served.fault.clear()

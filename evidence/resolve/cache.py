@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 
-from ..files import file_problem
+from ..files import file_problem, write_atomic
 from .records import Fetched
 
 DEFAULT_DIR = ".evidence-cache"
@@ -78,7 +76,7 @@ class Cache:
         if not self.root.is_dir():
             return
         for path in sorted(self.root.glob("*/*/*.json")):
-            if path.name.startswith(".tmp-") or file_problem(path, None, str(path)) is not None:
+            if path.name.startswith(".") or file_problem(path, None, str(path)) is not None:
                 continue
             try:
                 fetched = Fetched.from_dict(json.loads(path.read_text(encoding="utf-8")))
@@ -89,19 +87,9 @@ class Cache:
 
 
 def write_json(path: Path, data: object) -> None:
-    """One JSON file, written atomically: temp file in the same folder, fsync, ``os.replace``."""
+    """One JSON file, written atomically (``files.write_atomic``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def file_name(value: str) -> str:

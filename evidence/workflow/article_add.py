@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import tempfile
 import unicodedata
@@ -23,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, Problem
+from ..files import write_new
 from ..read.anchoring import anchor_quote, prefix_before
 from ..read.articles import SLUG_RE, read_article
 from ..read.statements import read_statements
@@ -205,14 +205,9 @@ def _verify(settings: Settings, slug: str, text: str, statements_csv: str) -> No
 
 
 def _write_new(path: Path, content: str) -> None:
-    """Write a new file atomically; a hard link, unlike a rename, refuses to replace a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a new file atomically, never replacing one that appeared meanwhile."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(content)
-        os.link(tmp, path)  # fails if path appeared meanwhile: never replaces an existing file
+        write_new(path, content.encode("utf-8"))
     except FileExistsError:
         raise InputError([Problem(str(path), None, "article-exists", f"{path.name} appeared while writing",
                                   "run article add again with another --slug")]) from None
-    finally:
-        os.unlink(tmp)
