@@ -105,3 +105,25 @@ def test_hyperlink_relationships_are_the_ones_python_docx_would_make():
         assert links.r_id(ours.part, url) == theirs.part.relate_to(url, RT.HYPERLINK, is_external=True)
     assert {r: (v.target_ref, v.reltype) for r, v in ours.part.rels.items() if v.is_external} == \
         {r: (v.target_ref, v.reltype) for r, v in theirs.part.rels.items() if v.is_external}
+
+
+def test_the_package_is_written_as_python_docx_writes_it_dated_1980(reports):
+    """_save writes python-docx's package through its own PackageWriter steps, dated 1980-01-01: the same
+    entries, in the same order, with the same bytes as doc.save(), only the dates differ."""
+    import io
+    import zipfile
+
+    import docx
+
+    from evidence.render import report_docx as rd
+
+    doc = docx.Document()
+    doc.add_paragraph("A paragraph.")
+    ours = zipfile.ZipFile(io.BytesIO(rd._save(doc)))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    theirs = zipfile.ZipFile(buffer)
+    assert [i.filename for i in ours.infolist()] == [i.filename for i in theirs.infolist()]
+    assert all(ours.read(n) == theirs.read(n) for n in ours.namelist())
+    assert {i.date_time for i in ours.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert render_report(reports[0], "docx") == render_report(reports[0], "docx")
