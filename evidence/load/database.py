@@ -222,10 +222,50 @@ class ExportedTable:
     csv: Path
 
 
-def export_tables(db_path: Path, out_dir: Path) -> list[ExportedTable]:
+@dataclass(frozen=True)
+class TableFacts:
+    """A table of the built database as the downloads page lists it, with a digest of its content."""
+
+    name: str
+    rows: int
+    columns: tuple[tuple[str, str], ...]
+    digest: str  # the columns, the row count and the sum of the rows' hashes: equal digests, equal exports
+
+
+def table_facts(db_path: Path) -> list[TableFacts]:
+    """Every table's name, size, columns and content digest, without exporting it (a render exports only
+    the tables whose digest changed)."""
+    if not db_path.is_file():
+        raise EvidenceError(f"{db_path.name} does not exist; run `evidence build` first")
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        out = []
+        for name in _table_names(con):
+            columns = _columns(con, name)
+            rows, total = con.execute(f'SELECT count(*), sum(CAST(hash(t) AS HUGEINT)) FROM "{name}" t').fetchone()
+            digest = hashlib.sha256(f"{duckdb.__version__}|{columns!r}|{rows}|{total}".encode()).hexdigest()
+            out.append(TableFacts(name, int(rows), columns, digest))
+        return out
+    finally:
+        con.close()
+
+
+def _table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' ORDER BY table_name").fetchall()]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> tuple[tuple[str, str], ...]:
+    return tuple((c, t) for c, t in con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall())
+
+
+def export_tables(db_path: Path, out_dir: Path, only: set[str] | None = None) -> list[ExportedTable]:
     """Every table of the built database as ``<table>.parquet`` and ``<table>.csv`` in ``out_dir``.
 
-    DuckDB's COPY does the writing. This is a normal (not sandboxed) read-only connection,
+    DuckDB's COPY does the writing (``only``: just these tables). This is a normal (not sandboxed) read-only connection,
     because COPY must write files; it runs only our own SQL, never a contributor's. Rows are
     sorted on every column and the connection is single-threaded, so the same data gives
     byte-identical files (the site must be deterministic, downloads included).
@@ -237,14 +277,11 @@ def export_tables(db_path: Path, out_dir: Path) -> list[ExportedTable]:
     try:
         con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = true")
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' ORDER BY table_name").fetchall()]
         exported = []
-        for name in names:
-            columns = tuple((c, t) for c, t in con.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall())
+        for name in _table_names(con):
+            if only is not None and name not in only:
+                continue
+            columns = _columns(con, name)
             rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
             parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
             select = f'SELECT * FROM "{name}" ORDER BY ALL'

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
 from typing import Mapping
-
-import pandas as pd
 
 from .article_text import Block, article_blocks
 from .citations import STYLE_LABELS, Formatted
-from ..load.database import fetch_records, read_only
+from .site_data import Record, SiteData, group, load_site_data, rows
 from .fragments import text_fragment_url
 from .lazy import LazyPages
 from .jsonld import article_graph, identifier_links, study_graph
@@ -27,97 +24,13 @@ from .plots import ForestPlot, forest_plots
 
 
 
-class Record(dict):
-    """A row whose columns are also its attributes (``c.summary``).
-
-    Jinja reads ``c.summary`` by trying an attribute first; on a plain dict that fails and
-    falls back to the key, for every cell of every table. Making the dict its own instance
-    ``__dict__`` lets the first lookup succeed: it halves the render time of large tables.
-    """
-
-    def __init__(self, *args: object, **kwargs: object):
-        super().__init__(*args, **kwargs)
-        self.__dict__ = self
-
-
 Row = dict[str, object]
 _CLAIM_REASON = re.compile(r"^(supports|partly supports|contradicts|context): (\S+)")
 _RELATION_KEY = {label: key for key, label in RELATION_LABEL.items()}
+# A statement's fields that come from the other claims it rests on: read (and whole) only for article
+# pages and claims.json, so a study, intervention or condition page never holds them.
+_EVIDENCE = ("evidence", "shown_reasons")
 __all__ = ["VERDICT_LABEL", "DESIGN_LABEL", "as_context", "build_site", "load_site_data", "num", "rows", "safe_name"]
-
-
-def rows(df: pd.DataFrame) -> list[Row]:
-    """DataFrame rows as dicts with None for missing values and plain lists for arrays."""
-    out = []
-    for rec in df.to_dict("records"):
-        clean = {}
-        for k, v in rec.items():
-            if hasattr(v, "tolist") and not isinstance(v, str):
-                v = v.tolist()
-            elif v is pd.NA or (isinstance(v, float) and pd.isna(v)):
-                v = None
-            clean[k] = v
-        out.append(clean)
-    return out
-
-
-def group(items: list[Row], key: str) -> dict[object, list[Row]]:
-    """Rows by one column, keeping their (already deterministic) order."""
-    groups: dict[object, list[Row]] = {}
-    for row in items:
-        groups.setdefault(row[key], []).append(row)
-    return groups
-
-
-@dataclass(frozen=True)
-class SiteData:
-    """Every table the site prints, each read by one query with a stable ORDER BY."""
-
-    articles: list[Row]
-    statements: list[Row]
-    claims: list[Row]
-    links: list[Row]
-    studies: list[Row]
-    bibliography: list[Row]
-    treatments: list[Row]  # the interventions vocabulary, comparators included (kind)
-    conditions: list[Row]
-    references: list[Row]
-    problems: list[Row]
-    uncovered: list[Row]
-    metadata: list[Row]
-    pooled: list[Row] = field(default_factory=list)  # pooled_estimates (synthesis stage)
-    certainty: list[Row] = field(default_factory=list)  # outcome_certainty
-
-
-def load_site_data(db_path: Path) -> SiteData:
-    sql = {
-        "articles": "SELECT * FROM articles ORDER BY slug",
-        "statements": """SELECT s.*, v.verdict, v.computed_verdict, v.strength, v.reasons, v.claims AS claim_ids,
-                                v.numeric_check, v.override_reason, v.blocking
-                         FROM statements s LEFT JOIN verdicts v USING (slug, statement_id) ORDER BY s.slug, s.number""",
-        "claims": """SELECT c.*, s.design, s.evidence_level, s.n AS study_n, s.follow_up_months,
-                            b.title AS study_title, b.first_author, b.year, b.journal,
-                            q.status AS quote_status, q.description AS quote_description
-                     FROM claims c JOIN studies s USING (citekey) JOIN bibliography b USING (citekey)
-                     LEFT JOIN quote_checks q USING (claim_id)
-                     ORDER BY c.claim_id""",
-        "links": "SELECT * FROM links ORDER BY slug, statement_id, claim_id",
-        "studies": """SELECT s.*, b.* EXCLUDE (citekey, source_file, source_line)
-                      FROM studies s JOIN bibliography b USING (citekey) ORDER BY s.citekey""",
-        "bibliography": "SELECT * FROM bibliography ORDER BY citekey",
-        "treatments": "SELECT * FROM interventions ORDER BY id",
-        "conditions": "SELECT * FROM conditions ORDER BY id",
-        "references": "SELECT * FROM article_references ORDER BY slug, number",
-        "problems": "SELECT * FROM problems ORDER BY slug, file, line, code",
-        "uncovered": "SELECT * FROM uncovered ORDER BY slug, start_offset",
-        "metadata": """SELECT citekey, source, fetched_at, retracted, CAST(notices AS VARCHAR) AS notices
-                       FROM metadata WHERE citekey IS NOT NULL ORDER BY citekey, source, identifier""",
-        "pooled": """SELECT * FROM pooled_estimates
-                     ORDER BY intervention, comparator, outcome, measure, statistic, method""",
-        "certainty": "SELECT * FROM outcome_certainty ORDER BY treatment, outcome",
-    }
-    with read_only(db_path) as con:
-        return SiteData(**{name: [Record(r) for r in fetch_records(con, q)] for name, q in sql.items()})
 
 
 @dataclass(frozen=True)
@@ -151,9 +64,10 @@ class EvidenceTable:
         return self.total > len(self.claims)
 
 
-def evidence_table(claims: list[Row], csv: str) -> EvidenceTable:
+def evidence_table(claims: list[Row], csv: str, total: int | None = None) -> EvidenceTable:
+    """The best rows of a table; ``total`` when only those (and a few more) were read."""
     ranked = sorted(claims, key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
-    return EvidenceTable(ranked[:TABLE_LIMIT], len(ranked), csv)
+    return EvidenceTable(ranked[:TABLE_LIMIT], len(ranked) if total is None else total, csv)
 
 
 @dataclass(frozen=True)
@@ -313,7 +227,8 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
     claim_by_id = {str(c["claim_id"]): c for c in data.claims}
     for c in data.claims:
         _claim(c, treatment_label, condition_label, notices)
-    study_keys = {str(s["citekey"]) for s in data.studies}
+    study_keys = data.study_keys if data.study_keys is not None else {str(s["citekey"]) for s in data.studies}
+    wanted = data.selection  # a page not selected is not built (its rows may not all have been read)
     bib_by_key = {str(b["citekey"]): b for b in data.bibliography}
     for b in data.bibliography:
         b["href"] = f"studies/{safe_name(b['citekey'])}.html" if b["citekey"] in study_keys else ""
@@ -324,13 +239,17 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
         links = [lk for lk in links_by_statement.get(s["statement_id"], []) if lk["slug"] == s["slug"]]
         _statement(s, claim_by_id, links, str(article.get("body") or ""), article)
         for e in s["evidence"]:  # type: ignore[union-attr]
-            e["claim"]["statements"].append(Record(s, relation=e["relation"], relation_label=e["relation_label"]))
+            e["claim"]["statements"].append(Record(  # without its evidence: a claim's page shows the statement,
+                {k: v for k, v in s.items() if k not in _EVIDENCE},  # not the other claims behind it
+                relation=e["relation"], relation_label=e["relation_label"]))
 
     article_pages = []
     statements_by_article = group(data.statements, "slug")
     refs_by_article, problems_by_article = group(data.references, "slug"), group(data.problems, "slug")
     uncovered_by_article = group(data.uncovered, "slug")
     for a in data.articles:
+        if wanted.articles is not None and a["slug"] not in wanted.articles:
+            continue
         sts = statements_by_article.get(a["slug"], [])
         a["href"] = f"articles/{safe_name(a['slug'])}.html"
         a["counts"] = {k: sum(1 for s in sts if s["verdict"] == k) for k in VERDICT_LABEL}
@@ -357,16 +276,18 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
     claims_by_treatment = group(data.claims, "treatment")
     statements_by_claim = {str(c["claim_id"]): list(c["statements"]) for c in data.claims}  # type: ignore[arg-type]
     treatment_pages = []
-    for t in [t for t in data.treatments if t["kind"] != "comparator"]:
+    for t in [t for t in data.treatments if t["kind"] != "comparator"
+              and (wanted.treatments is None or t["id"] in wanted.treatments)]:
         t["href"] = f"treatments/{safe_name(t['id'])}.html"
         t["parent_label"] = treatment_label.get(str(t["parent"] or ""), "")
         t["parent_href"] = f"treatments/{safe_name(t['parent'])}.html" if t["parent"] in treatment_label else ""
         claims = sorted(claims_by_treatment.get(t["id"], []), key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
-        t["findings_text"] = plural(len(claims), "finding")
+        total = len(claims) if data.claim_counts is None else data.claim_counts.get(("treatment", str(t["id"])), 0)
+        t["findings_text"] = plural(total, "finding")
         summary = treatment_summary.get(str(t["id"]))
         if summary is not None:
             summary = treatment_summary_text(summary, condition_label)
-        table = evidence_table(claims, f"{safe_name(t['id'])}.csv")
+        table = evidence_table(claims, f"{safe_name(t['id'])}.csv", total)
         treatment_pages.append(TreatmentPage(t, table, summary, forest_plots(table.claims, f"plot-{safe_name(t['id'])}"),
                                              _statements_of(claims), claims,
                                              summary_of_findings(str(t["id"]), data.certainty, data.pooled,
@@ -375,11 +296,12 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
 
     claims_by_condition = group(data.claims, "condition")
     condition_pages = []
-    for st in data.conditions:
+    for st in [c for c in data.conditions if wanted.conditions is None or c["id"] in wanted.conditions]:
         st["href"] = f"conditions/{safe_name(st['id'])}.html"
         claims = claims_by_condition.get(st["id"], [])
-        st["findings_text"] = plural(len(claims), "finding")
-        condition_pages.append(ConditionPage(st, evidence_table(claims, f"{safe_name(st['id'])}.csv"),
+        total = len(claims) if data.claim_counts is None else data.claim_counts.get(("condition", str(st["id"])), 0)
+        st["findings_text"] = plural(total, "finding")
+        condition_pages.append(ConditionPage(st, evidence_table(claims, f"{safe_name(st['id'])}.csv", total),
                                              _statements_of(claims), claims))
 
     claims_by_study = group(data.claims, "citekey")
@@ -408,7 +330,7 @@ def build_site(data: SiteData, formatted: Mapping[str, Formatted], base: str, si
                       "number": e["claim"]["number_text"] or None, "quote": e["claim"]["quote"],
                       "locator": e["claim"]["locator"], "url": f"{base}{e['claim']['href']}"}
                      for e in s["evidence"]]}  # type: ignore[union-attr]
-        for s in data.statements]
+        for s in data.statements] if wanted.all_statements else []
     comparators = [t for t in data.treatments if t["kind"] == "comparator"]
     compared = group(data.claims, "comparator")
     for t in comparators:  # listed apart, with how many findings compare an intervention with them

@@ -28,7 +28,12 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            out[column] = out[column].map(neutralise)
+            try:  # vectorised: a cell that is not text is never a hit
+                hits = out[column].str.startswith(FORMULA_START, na=False).astype(bool)
+            except AttributeError:  # a column with no text at all (every cell None, or lists)
+                continue
+            if hits.any():
+                out.loc[hits, column] = "'" + out.loc[hits, column]
     return out
 
 

@@ -1,9 +1,10 @@
 """Render stage, downloads: the whole database as Parquet and CSV files, and the DuckDB file.
 
 DuckDB writes the Parquet and CSV files (``db.export_tables``), sorted and single-threaded,
-so the same data gives the same bytes. The DuckDB file itself is not byte-reproducible
-(DuckDB stamps a random database identifier into its header on every build), so it is copied
-only when the exported data changed: an unchanged database never rewrites the download.
+so the same data gives the same bytes; only the tables whose content digest changed are
+exported again. The DuckDB file itself is not byte-reproducible (DuckDB stamps a random
+database identifier into its header on every build), so it is copied only when the database's
+content digest changed: an unchanged database never rewrites the download.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ..load.database import export_tables
+from ..load.database import export_tables, table_facts
 
 FOLDER = "downloads"
 DATABASE_NAME = "evidence.duckdb"
@@ -73,39 +74,45 @@ def human_size(n: int) -> str:
 
 
 class Output(Protocol):
-    """What the downloads need of the site writer."""
+    """What the downloads need of the site's files (``pages.Pages``): plan a file, make it, copy one."""
 
-    root: Path
+    def plan(self, rel: str, template: str, inputs: str) -> str | None: ...
 
-    def write(self, rel: str, content: str | bytes) -> bool: ...
+    def made(self, rel: str, inputs: str, produce, digest: str | None = None) -> None: ...
 
-    def copy(self, rel: str, source: Path) -> None: ...
+    def copied(self, rel: str, source: Path, digest: str) -> None: ...
 
-    def keep(self, rel: str) -> None: ...
+    def size(self, rel: str) -> int: ...
 
 
-def write_downloads(db_path: Path, out: Output) -> DownloadsPage:
-    """Export every table through the writer (write-if-changed), then the DuckDB file.
+def write_downloads(db_path: Path, out: Output, database_digest: str) -> DownloadsPage:
+    """Export the tables whose content changed (write-if-changed), then the DuckDB file if it changed.
 
-    The DuckDB file is copied when any export changed or the copy is missing; otherwise it is
-    only kept, so an unchanged database never rewrites a multi-megabyte download.
+    Each table's files are made from its content digest (``table_facts``): an unchanged table is
+    carried over without exporting it. The DuckDB file is copied only when the database's content
+    digest changed, so an unchanged database never rewrites a multi-megabyte download.
     """
-    tables = []
-    changed = False
+    facts = table_facts(db_path)
+    todo: dict[str, str] = {}
+    for t in facts:
+        for ext in ("parquet", "csv"):
+            digest = out.plan(f"{FOLDER}/{t.name}.{ext}", "", f"download\n{t.digest}")
+            if digest is not None:
+                todo[f"{FOLDER}/{t.name}.{ext}"] = digest
     with tempfile.TemporaryDirectory(prefix="evidence-export-") as tmp:
-        for t in export_tables(db_path, Path(tmp)):
-            files = []
+        names = {t.name for t in facts if any(f"{FOLDER}/{t.name}.{ext}" in todo for ext in ("parquet", "csv"))}
+        for t in export_tables(db_path, Path(tmp), names) if names else []:
             for path in (t.parquet, t.csv):
-                data = path.read_bytes()
-                changed |= out.write(f"{FOLDER}/{path.name}", data)
-                files.append(DownloadFile(path.name, human_size(len(data))))
-            tables.append(TableDownload(t.name, TABLE_DOC.get(t.name, ""), t.rows, t.columns, files[0], files[1]))
+                rel = f"{FOLDER}/{path.name}"
+                if rel in todo:
+                    out.made(rel, "", path.read_bytes, todo[rel])
+    tables = [TableDownload(t.name, TABLE_DOC.get(t.name, ""), t.rows, t.columns,
+                            DownloadFile(f"{t.name}.parquet", human_size(out.size(f"{FOLDER}/{t.name}.parquet"))),
+                            DownloadFile(f"{t.name}.csv", human_size(out.size(f"{FOLDER}/{t.name}.csv"))))
+              for t in facts]
     rel = f"{FOLDER}/{DATABASE_NAME}"
-    if changed or not (out.root / rel).is_file():
-        out.copy(rel, db_path)
-        size = human_size(db_path.stat().st_size)
-    else:
-        out.keep(rel)
-        size = human_size((out.root / rel).stat().st_size)
+    digest = out.plan(rel, "", f"database\n{database_digest}") if database_digest else ""
+    if digest is not None:
+        out.copied(rel, db_path, digest)
     example = "claims" if any(t.name == "claims" for t in tables) else (tables[0].name if tables else "")
-    return DownloadsPage(tables, DownloadFile(DATABASE_NAME, size), example)
+    return DownloadsPage(tables, DownloadFile(DATABASE_NAME, human_size(out.size(rel))), example)

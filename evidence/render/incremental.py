@@ -1,12 +1,13 @@
 """Render stage, incremental rendering: what each page was made from, so an unchanged page is not made again.
 
-Each file of the site records a digest of everything it was rendered from: the full context
-handed to its template (walked value by value, so a field someone adds to a page context is
-covered without a hand-kept list of dependencies), the template and every template it extends,
-includes or imports, and the render code itself. A page whose digest matches the one recorded
+Each file of the site records a digest of everything it was rendered from: the template and
+every template it extends, includes or imports, the render code itself, and its inputs. For the
+pages of studies, interventions, conditions and articles (and their CSVs and reports), the inputs
+are the rows they show, hashed in DuckDB before any context is built (``page_inputs.sql``); for
+the few other pages, the full context handed to the template (walked value by value). A page whose digest matches the one recorded
 for the file still in the site is carried over without rendering; anything else is rendered.
 A whole site whose inputs (database content, templates, queries, settings, code) are unchanged
-is left exactly as it is, without even staging it.
+is left exactly as it is, without even staging it: a small ``Stamp`` recognises it.
 
 The manifest lives in the workspace's derived cache (``.evidence-cache/site/``), one per output
 folder, and is trusted only for files that are still there with the recorded size. Deleting it
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from jinja2 import Environment, meta
+
+from ..load.database import stored_digest
 
 _CODE = Path(__file__).parent
 
@@ -140,6 +143,7 @@ class Manifest:
     def __init__(self, path: Path, output: Path):
         self.path = path
         self.output = output
+        self._output = str(output)
         self.old: dict[str, list] = {}
         self.site = ""
         try:
@@ -156,7 +160,7 @@ class Manifest:
         if not entry or entry[0] != digest:
             return False
         try:
-            return (self.output / rel).stat().st_size == entry[1]
+            return os.stat(os.path.join(self._output, rel)).st_size == entry[1]
         except OSError:
             return False
 
@@ -174,11 +178,59 @@ class Manifest:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps({"output": str(self.output), "site": site_digest,
-                                       "files": files if files is not None else self.new}, sort_keys=True),
+                                       "files": files if files is not None else self.new}, separators=(",", ":")),
                            encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only cache only makes the next render a full one
+
+
+class Stamp:
+    """The last render of an output folder in a few bytes: its inputs' digest, a digest of its files and
+    their sizes, and the database file it was made from; an unchanged site is recognised from this alone,
+    without reading the manifest of every file."""
+
+    def __init__(self, path: Path, output: Path):
+        self.path, self.output = path, str(output)
+        self.site = self.listing = ""
+        self.files = 0
+        self.db: list = []
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("output") == self.output:
+                self.site, self.listing, self.files, self.db = data["site"], data["listing"], data["files"], data["db"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        self._db_now: list = []
+
+    @staticmethod
+    def for_output(cache: Path, output: Path) -> "Stamp":
+        output = output.resolve()
+        return Stamp(cache / f"stamp-{hashlib.sha256(str(output).encode()).hexdigest()[:16]}.json", output)
+
+    def database(self, db_path: Path) -> str | None:
+        """The database's content digest: the recorded one when the file is the one recorded."""
+        try:
+            st = os.stat(db_path)
+        except OSError:
+            return None
+        now = [st.st_ino, st.st_size, st.st_mtime_ns]
+        if self.db and self.db[:3] == now:
+            digest = self.db[3]
+        else:
+            digest = stored_digest(db_path)
+        self._db_now = [*now, digest] if digest else []
+        return digest
+
+    def save(self, site: str, listing: str, files: int) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"output": self.output, "site": site, "listing": listing, "files": files,
+                                       "db": self._db_now}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
 
 
 def manifest_for(cache: Path, output: Path) -> Manifest:

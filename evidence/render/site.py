@@ -1,9 +1,10 @@
 """Render stage: the static site, from the database, through Jinja2 templates.
 
-The orchestrator reads everything and links it (``site_context``) before it writes a page;
-typed contexts compute URLs, labels and CSS classes so templates only print. Output is
-deterministic (same input, same bytes) and incremental (a file is written only when its
-bytes change, so an unchanged page keeps its mtime).
+The orchestrator first decides, from per-page input digests computed in DuckDB
+(``dependencies.py``, ``plan.py``), which files must be made; it then reads and links the rows
+of just those pages, a batch at a time (``site_data.py``), into typed contexts that compute URLs,
+labels and CSS classes so templates only print. Output is deterministic (same input, same bytes)
+and incremental (a file is written only when its bytes change, so an unchanged page keeps its mtime).
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-from operator import itemgetter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -23,41 +22,26 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 
 from .citations import CitationFormatter, csl_item
 from .csv_safety import to_csv
+from .dependencies import page_inputs
 from .downloads import write_downloads
 from .template_checks import check_templates, template_problem
-from ..errors import EvidenceError, InputError, Problem
-from .incremental import CODE_VERSION, Manifest, all_templates_digest, combined, manifest_for, value_digest
+from ..errors import InputError, Problem
+from .incremental import CODE_VERSION, Manifest, Stamp, all_templates_digest, combined, manifest_for
+from .overview import load_overview
 from .pages import Pages
 from .parallel import cores
+from .plan import Plan, make_plan
 from ..load.database import fetch_df, read_only, stored_digest
-from ..outputs import SITE_MARKER, check_site_folder, clean_leftovers
+from ..outputs import check_site_folder, clean_leftovers
 from ..query.runner import Query, discover, shadowed
 from .labels import VERDICT_LABEL, num, safe_name
-from .context import CSV_COLUMNS, as_context, build_site, load_site_data, rows
+from .context import CSV_COLUMNS, TABLE_LIMIT, as_context, build_site
+from .site_data import claims_csv_rows, load_bibliography, load_site_data, rows
 from .report import DocxCache, attribution_rows, render_report, report_file_name, writer_reports
+from .writer import OWNED_SUFFIXES, REPORT_FORMATS, REPORT_SUFFIXES, SITE_FOLDERS, SiteResult, Writer
 from ..workspace import Settings
 
 __all__ = ["SiteResult", "Writer", "environment", "render_site", "safe_name", "site_digest"]
-
-# Files this site writes, in the folders it writes them to: one of these that the new render did
-# not write is a page of something that no longer exists, and is dropped; any other file in the
-# site folder (an editor's CNAME, a logo, notes/*.csv) is carried over untouched.
-OWNED_SUFFIXES = {".html", ".csv", ".json", ".css", ".svg", ".parquet", ".duckdb"}
-REPORT_SUFFIXES = {".docx", ".md"}  # owned in reports/ only: an editor's notes.md at the top is theirs
-SITE_FOLDERS = ("articles", "treatments", "conditions", "studies", "queries", "downloads", "static", "reports")
-REPORT_FORMATS = ("docx", "markdown")  # each article's report for writers, in reports/ beside the pages
-
-
-@dataclass
-class SiteResult:
-    written: list[Path] = field(default_factory=list)
-    unchanged: int = 0
-    removed: int = 0
-
-    @property
-    def pages(self) -> int:
-        return len(self.written) + self.unchanged
-
 
 def environment(settings: Settings, cache_dir: Path | None = None) -> Environment:
     """Workspace templates first, then the packaged ones; 'default:' reaches the originals.
@@ -80,97 +64,6 @@ def environment(settings: Settings, cache_dir: Path | None = None) -> Environmen
                       bytecode_cache=bytecode)
     env.filters["num"] = num
     return env
-
-
-class Writer:
-    """Write-if-changed into a staging folder that replaces the site in one rename when complete.
-
-    An unchanged file is hard-linked from the current site (same bytes, same inode, same
-    mtime), so it is not rewritten; a failed or interrupted render deletes the staging folder
-    and leaves the previous site exactly as it was.
-    """
-
-    def __init__(self, root: Path):
-        self.root = root.resolve()
-        if (self.root / "evidence.toml").exists() or (self.root / ".git").exists():
-            raise EvidenceError(f"{root} holds a workspace or repository; render the site into a folder of its own")
-        self.stage = self.root.with_name(f".{self.root.name}.staging-{os.getpid()}")
-        shutil.rmtree(self.stage, ignore_errors=True)
-        self.stage.mkdir(parents=True)
-        if (self.root / SITE_MARKER).is_file():  # linked, like an unchanged page: its mtime stays
-            _link(self.root / SITE_MARKER, self.stage / SITE_MARKER)
-        else:
-            (self.stage / SITE_MARKER).write_text("Rendered by `evidence site`; the next render replaces this folder.\n",
-                                                  encoding="utf-8")
-        self.result = SiteResult()
-        self.seen: set[str] = set()
-
-    def _old(self, rel: str) -> Path:
-        return self.root / rel
-
-    def _new(self, rel: str) -> Path:
-        path = self.stage / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def write(self, rel: str, content: str | bytes) -> bool:
-        """Stage ``content`` at ``rel``, linking the current file when it holds these bytes; True if new."""
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        self.seen.add(rel)
-        old = self._old(rel)
-        if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
-            _link(old, self._new(rel))
-            self.result.unchanged += 1
-            return False
-        self._new(rel).write_bytes(data)
-        self.result.written.append(self.root / rel)
-        return True
-
-    def copy(self, rel: str, source: Path) -> None:
-        """Stage a (large) file without reading it into memory."""
-        self.seen.add(rel)
-        shutil.copyfile(source, self._new(rel))
-        self.result.written.append(self.root / rel)
-
-    def keep(self, rel: str) -> None:
-        """Carry a file of the current site over unchanged."""
-        self.seen.add(rel)
-        _link(self._old(rel), self._new(rel))
-        self.result.unchanged += 1
-
-    def commit(self) -> None:
-        """Carry over files the site does not own, count the pages that are gone, then swap folders."""
-        if self.root.is_dir():
-            for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
-                rel = path.relative_to(self.root).as_posix()
-                if rel in self.seen or rel == SITE_MARKER:
-                    continue
-                folder = rel.split("/")[0] if "/" in rel else ""
-                if (path.suffix in OWNED_SUFFIXES and folder in ("", *SITE_FOLDERS)) or \
-                        (folder == "reports" and path.suffix in REPORT_SUFFIXES):
-                    self.result.removed += 1  # a page of something that no longer exists
-                else:
-                    _link(path, self._new(rel))  # an editor's own file (a logo, a CNAME): keep it
-        old = self.root.with_name(f".{self.root.name}.old-{os.getpid()}")
-        if self.root.exists():
-            os.rename(self.root, old)
-        try:
-            os.rename(self.stage, self.root)
-        except OSError:
-            if old.exists() and not self.root.exists():
-                os.rename(old, self.root)  # put the previous site back before reporting
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-
-    def abort(self) -> None:
-        shutil.rmtree(self.stage, ignore_errors=True)
-
-
-def _link(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:  # no hard links on this file system: a copy keeps the bytes and the mtime
-        shutil.copy2(src, dst)
 
 
 def _cannot_write(output: Path, exc: OSError) -> InputError:
@@ -229,12 +122,13 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     check_site_folder(settings, output, explicit)
     clean_leftovers(settings.db_path, output)
     check_templates(settings)
-    manifest = manifest_for(cache_dir(settings), output)
-    inputs = site_inputs_digest(settings)
-    if inputs and manifest.intact(inputs) and _owned_files(output) <= manifest.old.keys():
+    stamp = Stamp.for_output(cache_dir(settings), output)
+    inputs = site_inputs_digest(settings, stamp)
+    if inputs and stamp.site == inputs and stamp.listing == _owned_listing(output):
         if progress:
             progress("site unchanged")
-        return SiteResult(unchanged=len(manifest.old))
+        return SiteResult(unchanged=stamp.files)
+    manifest = manifest_for(cache_dir(settings), output)
     try:
         writer = Writer(output)
     except OSError as exc:
@@ -257,31 +151,63 @@ def render_site(settings: Settings, output: Path, progress: Callable[[str], None
     for rel in sorted(writer.seen - manifest.new.keys()):  # downloads, query results: made every render, listed
         manifest.record(rel, "", (writer.root / rel).stat().st_size)
     manifest.save(inputs)
+    owned = {rel: entry[1] for rel, entry in manifest.new.items() if _owned(rel)}
+    stamp.save(inputs, _listing(owned), len(manifest.new))
     if progress:
         progress("site written")
     return writer.result
 
 
-def _owned_files(root: Path) -> set[str]:
-    """Files in the site folder that a render owns (a stray one means the site is not as rendered)."""
-    found = set()
-    for folder, _, names in os.walk(root):
-        rel_dir = Path(folder).relative_to(root).as_posix()
-        top = rel_dir.split("/")[0] if rel_dir != "." else ""
-        if top in ("", *SITE_FOLDERS):
-            found.update(n if rel_dir == "." else f"{rel_dir}/{n}" for n in names
-                         if Path(n).suffix in OWNED_SUFFIXES or (top == "reports" and Path(n).suffix in REPORT_SUFFIXES))
-    return found
+def _owned(rel: str) -> bool:
+    """A file a render owns (and replaces or removes): by its folder and suffix."""
+    top = rel.split("/")[0] if "/" in rel else ""
+    suffix = os.path.splitext(rel)[1]
+    return top in ("", *SITE_FOLDERS) and (suffix in OWNED_SUFFIXES or (top == "reports" and suffix in REPORT_SUFFIXES))
 
 
-def site_inputs_digest(settings: Settings) -> str:
-    """Everything a render reads: database content, templates, queries, settings, render code ('' if unknown)."""
-    database = stored_digest(settings.db_path)
+def _listing(sizes: dict[str, int]) -> str:
+    return hashlib.sha256("".join(f"{rel}\t{size}\n" for rel, size in sorted(sizes.items())).encode()).hexdigest()
+
+
+def _owned_listing(root: Path) -> str:
+    """A digest of the owned files in the site folder and their sizes (a stray, missing or resized
+    file means the site is not as rendered)."""
+    sizes: dict[str, int] = {}
+    base = str(root)
+    for folder, _, names in os.walk(base):
+        rel_dir = os.path.relpath(folder, base).replace(os.sep, "/")
+        for name in names:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if _owned(rel):
+                try:
+                    sizes[rel] = os.stat(os.path.join(folder, name)).st_size
+                except OSError:
+                    continue
+    return _listing(sizes)
+
+
+def site_inputs_digest(settings: Settings, stamp: Stamp | None = None) -> str:
+    """Everything a render reads: database content, templates, queries, settings, render code ('' if unknown).
+
+    The database's content digest is read from the file, or from the stamp of the last render when
+    the file is the very one it rendered (same inode, size and modification time: a build replaces
+    the file when its content changes and keeps it when it does not).
+    """
+    database = stamp.database(settings.db_path) if stamp is not None else stored_digest(settings.db_path)
     if database is None:
         return ""
     queries = "".join(f"{q.name}\n{q.sql}\n" for q in discover(settings.query_dirs).values())
     return combined(CODE_VERSION, database, all_templates_digest(settings.template_dirs),
                     hashlib.sha256(queries.encode()).hexdigest(), repr(settings))
+
+
+class _Citations(CitationFormatter):
+    """Formatted citations for part of the site: what the cache holds for other records is kept."""
+
+    def _save(self, cache: dict[str, list[str]]) -> None:
+        old = self._load()
+        if any(k not in old for k in cache):
+            super()._save({**old, **cache})
 
 
 def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] | None,
@@ -290,74 +216,134 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     manifest = manifest or Manifest(Path(os.devnull), writer.root)
     base = settings.base_url
     queries = discover(settings.query_dirs)
-    data = load_site_data(settings.db_path)
     results = _run_all(settings, queries)
     summary = {str(r["intervention"]): r for r in rows(results["intervention_evidence"][0])} \
         if "intervention_evidence" in results else {}
-    formatted = CitationFormatter(cache_dir(settings) / "citations.json").format(csl_item(b) for b in data.bibliography)
-    site = build_site(data, formatted, base, settings.site_title, summary)
+    inputs = page_inputs(settings.db_path)
+    labels = asdict(settings.labels)
+    pages = Pages(writer, manifest, env, settings, cache_dir(settings) / "templates")
+    shared = combined(inputs.site.get("shared", ""), repr(settings))
+    plan = make_plan(pages, inputs, shared, summary, base)
+    index_inputs = combined(shared, inputs.site.get("index", ""),
+                            repr([(q.name, q.title, q.description) for q in queries.values()]))
+    index_digest = pages.plan("index.html", "index.html", index_inputs)
+    overview = load_overview(settings.db_path, with_studies=index_digest is not None)
     if progress:
         progress("site data loaded")
-
-    labels = asdict(settings.labels)
     # the matrix crosses interventions with conditions: a workspace without a condition vocabulary has none
     matrix_nav = [("matrix.html", f"{labels['intervention']} × {labels['condition'].lower()}", "")] \
-        if site.conditions else []
+        if overview.conditions else []
     nav = [("index.html", settings.site_title, "brand"), *matrix_nav,
            ("index.html#queries", "Queries", ""), ("downloads.html", "Downloads", "")]
     common = {"site_title": settings.site_title, "site_description": settings.site_description, "base": base,
               "verdict_labels": VERDICT_LABEL, "labels": labels}
 
-    pages = Pages(writer, manifest, env, settings, cache_dir(settings) / "templates")
-
-    def page(rel: str, template: str, **ctx: object) -> None:
+    def page(rel: str, template: str, digest: str | None = None, **ctx: object) -> None:
         root = "../" * rel.count("/")
         links = [{"href": f"{root}{href}", "label": label, "cls": cls, "current": href == rel}
                  for href, label, cls in nav]
-        pages.page(rel, template, {**common, "page_path": rel, "root": root, "nav": links, **ctx})
+        pages.page(rel, template, {**common, "page_path": rel, "root": root, "nav": links, **ctx}, digest)
 
-    def claims_csv(rel: str, claims: list[dict[str, object]]) -> None:
-        pages.made(rel, value_digest(list(map(itemgetter(*CSV_COLUMNS), claims))), lambda: _claims_csv(claims))
-
+    batches = plan.batches(inputs)
+    everything = None
+    if len(batches) > 1:  # many pages: every record formatted once (the cache keeps what the site uses)
+        everything = CitationFormatter(cache_dir(settings) / "citations.json").format(
+            csl_item(b) for b in load_bibliography(settings.db_path))
     docx_cache = DocxCache(cache_dir(settings) / "reports")
-    reports = writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path))
-    docx = docx_cache.start(reports, cores())  # made in worker processes while the pages are built here
     try:
-        for rep in reports:
-            pages.made(f"reports/{report_file_name(rep.slug, 'markdown')}", value_digest(rep),
-                       lambda rep=rep: render_report(rep, "markdown"))
-        _pages(settings, writer, progress, site, results, queries, pages, page, claims_csv)
-        for rep, data_docx in zip(reports, docx.result(), strict=True):
-            writer.write(f"reports/{report_file_name(rep.slug, 'docx')}", data_docx)
-        docx_cache.prune()
+        for selection in batches:
+            data = load_site_data(settings.db_path, selection, TABLE_LIMIT)
+            formatted = everything if everything is not None else _formatted(settings, data)
+            site = build_site(data, formatted, base, settings.site_title, summary)
+            _pages(site, plan, pages, page, docx_cache, data, formatted, settings)
+            del data, site
+        if progress:
+            progress("article, intervention, condition and study pages")
+        _prune_reports(docx_cache, writer, plan.complete)
+        _site_pages(settings, writer, site_results := results, queries, pages, page, overview, index_digest)
     except BaseException:
-        docx.cancel()
         pages.abort()
         raise
+    del site_results
     pages.close()
 
 
-def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] | None, site, results, queries,
-           pages: Pages, page: Callable[..., None], claims_csv: Callable[[str, list], None]) -> None:
-    for ap in site.articles:
-        reports = [{"label": {"docx": "Word", "markdown": "Markdown"}[fmt],
-                    "href": f"reports/{report_file_name(str(ap.article['slug']), fmt)}"} for fmt in REPORT_FORMATS]
-        page(str(ap.article["href"]), "article.html", reports=reports, **as_context(ap))
-    if progress:
-        progress("article pages")
-    # every finding is in the page's CSV; the page prints its table's best rows, so the full list stays
-    # out of the context (pickled for the digest and for a worker: a million claims made it gigabytes)
-    for tp in site.treatments:
-        page(str(tp.treatment["href"]), "treatment.html", **_without(as_context(tp), "all_claims"))
-        claims_csv(f"treatments/{tp.table.csv}", tp.all_claims)
-    for sp in site.conditions:
-        page(str(sp.condition["href"]), "condition.html", **_without(as_context(sp), "all_claims"))
-        claims_csv(f"conditions/{sp.table.csv}", sp.all_claims)
-    for st in site.studies:
-        page(str(st.study["href"]), "study.html", **as_context(st))
-    if progress:
-        progress("intervention, condition and study pages")
+def _prune_reports(docx_cache: DocxCache, writer: Writer, complete: bool) -> None:
+    """Drop the cached Word reports no page of the site uses any more.
 
+    A partial render makes only the reports of the articles that changed; the cached files of the
+    others are still used when they hold the bytes of a report the site carries over.
+    """
+    folder = docx_cache.folder
+    if not complete and folder is not None and folder.is_dir():
+        reports = writer.stage / "reports"
+        in_site = {p.read_bytes() for p in reports.glob("*.docx")} if reports.is_dir() else set()
+        sizes = {len(b) for b in in_site}
+        for path in folder.glob("*.docx"):
+            if path.stem not in docx_cache.used and path.stat().st_size in sizes and path.read_bytes() in in_site:
+                docx_cache.used.add(path.stem)
+    docx_cache.prune()
+
+
+def _formatted(settings: Settings, data) -> dict:
+    """Citations of the records these pages format: their studies, and what their articles cite."""
+    wanted = {str(s["citekey"]) for s in data.studies} | {str(r["matched_citekey"]) for r in data.references}
+    if data.selection.articles:
+        statements = {(s["slug"], s["statement_id"]) for s in data.statements if s["slug"] in data.selection.articles}
+        claims = {lk["claim_id"] for lk in data.links if (lk["slug"], lk["statement_id"]) in statements}
+        wanted |= {str(c["citekey"]) for c in data.claims if c["claim_id"] in claims}
+    items = [csl_item(b) for b in data.bibliography if str(b["citekey"]) in wanted]
+    return _Citations(cache_dir(settings) / "citations.json").format(items) if items else {}
+
+
+def _pages(site, plan: Plan, pages: Pages, page: Callable[..., None], docx_cache: DocxCache, data, formatted,
+           settings: Settings) -> None:
+    """The planned files of one batch's pages."""
+    reports = writer_reports(site.articles, data.bibliography, formatted, attribution_rows(settings.db_path)) \
+        if site.articles else []
+    want_docx = [rep for rep in reports
+                 if plan.digest("article", rep.slug, f"reports/{report_file_name(rep.slug, 'docx')}")]
+    docx = docx_cache.start(want_docx, cores())  # made in worker processes while the pages are built here
+    try:
+        for rep in reports:
+            rel = f"reports/{report_file_name(rep.slug, 'markdown')}"
+            if (digest := plan.digest("article", rep.slug, rel)) is not None:
+                pages.made(rel, "", lambda rep=rep: render_report(rep, "markdown"), digest)
+        for ap in site.articles:
+            slug = str(ap.article["slug"])
+            if (digest := plan.digest("article", slug, str(ap.article["href"]))) is not None:
+                links = [{"label": {"docx": "Word", "markdown": "Markdown"}[fmt],
+                          "href": f"reports/{report_file_name(slug, fmt)}"} for fmt in REPORT_FORMATS]
+                page(str(ap.article["href"]), "article.html", digest, reports=links, **as_context(ap))
+        # every finding is in the page's CSV; the page prints its table's best rows, so the full list stays
+        # out of the context (pickled to hand it to a worker: a million claims made it gigabytes)
+        for kind, items, row in (("treatment", site.treatments, "treatment"), ("condition", site.conditions, "condition")):
+            for tp in items:
+                key, href = str(getattr(tp, row)["id"]), str(getattr(tp, row)["href"])
+                if (digest := plan.digest(kind, key, href)) is not None:
+                    page(href, f"{kind}.html", digest, **_without(as_context(tp), "all_claims"))
+                rel = f"{kind}s/{tp.table.csv}"
+                if (digest := plan.digest(kind, key, rel)) is not None:
+                    pages.made(rel, "", lambda kind=kind, key=key: _claims_csv(
+                        claims_csv_rows(settings.db_path, kind, key, CSV_COLUMNS)), digest)
+        for st in site.studies:
+            key = str(st.study["citekey"])
+            if (digest := plan.digest("study", key, str(st.study["href"]))) is not None:
+                page(str(st.study["href"]), "study.html", digest, **as_context(st))
+        for rep, data_docx in zip(want_docx, docx.result(), strict=True):
+            rel = f"reports/{report_file_name(rep.slug, 'docx')}"
+            pages.made(rel, "", lambda data_docx=data_docx: data_docx, plan.digest("article", rep.slug, rel))
+        if plan.claims_json is not None and data.selection.all_statements:
+            pages.made("claims.json", "", lambda: json.dumps(site.claims_json, ensure_ascii=False, indent=1,
+                                                             default=str) + "\n", plan.claims_json)
+    except BaseException:
+        docx.cancel()
+        raise
+
+
+def _site_pages(settings: Settings, writer: Writer, results, queries, pages: Pages, page: Callable[..., None],
+                overview, index_digest: str | None) -> None:
+    """The pages of the whole site: queries, matrix, downloads, index, style sheet."""
     query_list = []
     for name, query in queries.items():
         df, error = results[name]
@@ -370,18 +356,15 @@ def _pages(settings: Settings, writer: Writer, progress: Callable[[str], None] |
         query_list.append(info)
         page(f"{rel}.html", "query.html", query=info)
     matrix = rows(results["intervention_condition_matrix"][0]) if "intervention_condition_matrix" in results else []
-    treatment_label = {str(t.treatment["id"]): str(t.treatment["label"]) for t in site.treatments}
-    condition_label = {str(s.condition["id"]): str(s.condition["label"]) for s in site.conditions}
-    if site.conditions:
-        page("matrix.html", "matrix.html", matrix=_matrix(matrix, treatment_label, condition_label))
-    downloads = write_downloads(settings.db_path, writer)
+    if overview.conditions:
+        page("matrix.html", "matrix.html", matrix=_matrix(matrix, overview.treatment_label, overview.condition_label))
+    downloads = write_downloads(settings.db_path, pages, stored_digest(settings.db_path) or "")
     page("downloads.html", "downloads.html", downloads=downloads)
-    page("index.html", "index.html", articles=[a.article for a in site.articles],
-         treatments=[t.treatment for t in site.treatments], comparators=site.comparators,
-         conditions=[s.condition for s in site.conditions],
-         studies=site.studies.rows, queries=query_list)
+    if index_digest is not None:
+        page("index.html", "index.html", index_digest, articles=overview.articles, treatments=overview.treatments,
+             comparators=overview.comparators, conditions=overview.conditions, studies=overview.studies,
+             queries=query_list)
     writer.write("static/style.css", pages.env.get_template("style.css").render())
-    writer.write("claims.json", json.dumps(site.claims_json, ensure_ascii=False, indent=1, default=str) + "\n")
 
 
 def _without(context: dict[str, object], name: str) -> dict[str, object]:
@@ -389,9 +372,8 @@ def _without(context: dict[str, object], name: str) -> dict[str, object]:
 
 
 def _claims_csv(claims: list[dict[str, object]]) -> str:
-    """Every finding of a page, in the order of its table (best evidence first)."""
-    ranked = sorted(claims, key=lambda c: (c["evidence_level"] or 9, c["claim_id"]))
-    return to_csv(pd.DataFrame(ranked, columns=CSV_COLUMNS))
+    """Every finding of a page, in the order of its table (best evidence first: ranked by the query)."""
+    return to_csv(pd.DataFrame(claims, columns=CSV_COLUMNS))
 
 
 def _matrix(matrix_rows: list[dict[str, object]], tlabel: dict[str, str], slabel: dict[str, str]):
