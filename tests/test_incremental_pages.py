@@ -99,3 +99,19 @@ def test_a_stray_page_in_the_site_is_not_mistaken_for_an_unchanged_site(synth):
     again = publish(synth)
     assert not stray.exists() and again.removed == 1 and again.written == []
     assert publish(synth).unchanged == first.pages
+
+
+def test_every_sql_file_of_the_package_ships_with_it():
+    """The site's dependency query (render/page_inputs.sql) is read at run time: an installed
+    package without it could not render; every .sql file under evidence/ must be package data."""
+    import tomllib
+    from fnmatch import fnmatch
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    package_data = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    files = sorted((repo / "evidence").rglob("*.sql"))
+    assert any(p.name == "page_inputs.sql" for p in files)
+    for sql in files:
+        package = ".".join(sql.parent.relative_to(repo).parts)
+        assert any(fnmatch(sql.name, pattern) for pattern in package_data.get(package, [])), sql

@@ -243,7 +243,7 @@ def table_facts(db_path: Path) -> list[TableFacts]:
         for name in _table_names(con):
             columns = _columns(con, name)
             rows, total = con.execute(f'SELECT count(*), sum(CAST(hash(t) AS HUGEINT)) FROM "{name}" t').fetchone()
-            digest = hashlib.sha256(f"{duckdb.__version__}|{columns!r}|{rows}|{total}".encode()).hexdigest()
+            digest = hashlib.sha256(f"{duckdb.__version__}|{CSV_NEUTRALISE}|{columns!r}|{rows}|{total}".encode()).hexdigest()
             out.append(TableFacts(name, int(rows), columns, digest))
         return out
     finally:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict
+from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
 
@@ -222,7 +223,7 @@ def _render(settings: Settings, writer: Writer, progress: Callable[[str], None] 
     inputs = page_inputs(settings.db_path)
     labels = asdict(settings.labels)
     pages = Pages(writer, manifest, env, settings, cache_dir(settings) / "templates")
-    shared = combined(inputs.site.get("shared", ""), repr(settings))
+    shared = combined(inputs.site.get("shared", ""), repr(settings), version("citeproc-py"))  # citations' wording
     plan = make_plan(pages, inputs, shared, summary, base)
     index_inputs = combined(shared, inputs.site.get("index", ""),
                             repr([(q.name, q.title, q.description) for q in queries.values()]))
