@@ -309,18 +309,30 @@ def _cover_changed_ends(body: str, quote: str, a: int, z: int) -> tuple[int, int
     base = fuzz.ratio(quote, body[a:z])
     tag, i1, i2, _, _ = ops[-1]
     if tag == "delete" and i2 == len(q_words):
-        words = list(_WORD.finditer(body, z, min(len(body), z + 40 * (i2 - i1) + 40)))[: i2 - i1]
+        words = _whole_words(body, z, z + 40 * (i2 - i1) + 40)[: i2 - i1]
         between = body[z:words[-1].end()] if len(words) == i2 - i1 else ""
         ended = re.search(r"[.!?][\"”’')\]]*$", body[a:z].rstrip()) is not None  # the span ends its sentence
         if between and not ended and not re.search(r"[.!?]\s|\n", between) and fuzz.ratio(quote, body[a:words[-1].end()]) >= base - 12:
             z = words[-1].end()
     tag, i1, i2, _, _ = ops[0]
     if tag == "delete" and i1 == 0:
-        words = list(_WORD.finditer(body, max(0, a - 40 * i2 - 40), a))[-i2:]
+        words = _whole_words(body, a - 40 * i2 - 40, a)[-i2:]
         between = body[words[0].start():a] if len(words) == i2 else ""
         if between and not re.search(r"[.!?:]\s|\n", between) and fuzz.ratio(quote, body[words[0].start():z]) >= base - 12:
             a = words[0].start()
     return a, z
+
+
+def _whole_words(body: str, lo: int, hi: int) -> list[re.Match[str]]:
+    """The words lying wholly inside body[lo:hi]. A word the window's edge cuts is left out: searching
+    the slice itself would return its cut-off part ("mon" of "months") and the span would end inside it."""
+    words = []
+    for w in _WORD.finditer(body, max(0, lo - 1)):
+        if w.end() > hi:
+            break
+        if w.start() >= lo:
+            words.append(w)
+    return words
 
 
 def _sentence_start(body: str, a: int) -> bool:

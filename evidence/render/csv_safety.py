@@ -24,16 +24,26 @@ def neutralise(value: object) -> object:
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells are neutralised; numeric columns are not touched."""
+    """A copy of ``df`` whose text cells are neutralised; numeric columns are not touched.
+
+    Any column that can hold text is looked at: object, string and categorical (a categorical of
+    text is still text in a spreadsheet). A column of text only is neutralised in one vectorised
+    pass; one that mixes text with numbers, bytes (a BLOB) or lists, cell by cell.
+    """
     out = df.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            try:  # vectorised: a cell that is not text is never a hit
-                hits = out[column].str.startswith(FORMULA_START, na=False).astype(bool)
-            except AttributeError:  # a column with no text at all (every cell None, or lists)
-                continue
-            if hits.any():
-                out.loc[hits, column] = "'" + out.loc[hits, column]
+        dtype = out[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)  # categories cannot take the new, prefixed values
+        elif not (dtype == object or pd.api.types.is_string_dtype(dtype)):
+            continue
+        if pd.api.types.infer_dtype(out[column], skipna=True) != "string":  # the two paths give the same cells
+            cells = out[column]
+            out[column] = pd.Series([neutralise(v) for v in cells], index=cells.index, dtype=object)
+            continue
+        hits = out[column].str.startswith(FORMULA_START, na=False).astype(bool)
+        if hits.any():
+            out.loc[hits, column] = "'" + out.loc[hits, column]
     return out
 
 
