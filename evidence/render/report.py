@@ -275,12 +275,11 @@ class PendingDocx:
         self.pool = None
         self.futures = {}
         if missing:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
-
             from .report_docx import render_docx  # a worker imports it, the report's classes and python-docx only
 
-            self.pool = ProcessPoolExecutor(max_workers=min(workers, len(missing)), mp_context=get_context("spawn"))
+            from .workers import worker_pool
+
+            self.pool = worker_pool(min(workers, len(missing)))
             self.futures = {rep.slug: self.pool.submit(render_docx, rep) for rep in missing}
 
     def result(self) -> list[bytes]:
