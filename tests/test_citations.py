@@ -122,16 +122,19 @@ def test_large_libraries_are_formatted_in_worker_processes_with_identical_output
 
 
 def test_memoised_style_lookups_format_exactly_as_citeproc_does(shipped, monkeypatch):
-    """The XPath memo (citations.py) is a speed-up only: every entry of the real library, in every
-    style, equals citeproc-py's own output with its own lookups."""
-    import evidence.render.citations as citations
-    from citeproc import model
+    """The remembered lookups (csl_lookups.py) are a speed-up only: every entry of the real library,
+    in every style, equals citeproc-py's own output with its own lookups."""
+    from evidence.render import csl_lookups
 
     items = [csl_item(b) for b in load_site_data(shipped.db_path).bibliography]
     memoised = CitationFormatter(None).format(items)
-    assert model.CitationStylesElement.xpath_search is citations._memoised_xpath_search
-    assert citations._XPATH  # the lookups were remembered
-    monkeypatch.setattr(model.CitationStylesElement, "xpath_search", citations._ORIGINAL_XPATH[0])
-    monkeypatch.setattr(citations, "_install_xpath_memo", lambda: None)
-    plain = CitationFormatter(None).format(items)
+    assert csl_lookups.installed() and csl_lookups.size() > 100  # the lookups were remembered
+    csl_lookups.uninstall()
+    monkeypatch.setattr(csl_lookups, "install", lambda: None)
+    try:
+        plain = CitationFormatter(None, workers=1).format(items)
+        assert not csl_lookups.installed()
+    finally:
+        monkeypatch.undo()
+        csl_lookups.install()
     assert plain == memoised and len(plain) == len(items) > 10

@@ -17,8 +17,9 @@ import os
 import pickle
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing import get_context
 from typing import Any, Callable
+
+from .workers import worker_pool
 
 PARALLEL_MIN = 1000  # pages to render in one batch below which worker start-up costs more than it saves
 BATCH = 4000  # pages held in memory at once
@@ -70,8 +71,7 @@ class PageRenderer:
                 self.done(rel, self.env.get_template(template).render(**context).encode("utf-8"))
             return
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
-                                            initializer=_start, initargs=(self.settings, self.cache))
+            self.pool = worker_pool(self.workers, _start, (self.settings, self.cache))
         chunks = [[(rel, template, payload) for rel, template, payload, _ in jobs[i:i + CHUNK]]
                   for i in range(0, len(jobs), CHUNK)]
         del jobs

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -27,83 +26,10 @@ from .jsonld import identifier_links
 from .labels import VERDICT_LABEL, safe_name
 from ..workspace import Settings
 from .formats import FORMATS  # re-exported; the CLI lists them without this module
+from .report_model import AUTHOR, CheckedStatement, Paragraph, Segment, Source, WriterReport
 
-AUTHOR = "evidence-desk"
-
-
-@dataclass(frozen=True)
-class Source:
-    """One piece of evidence, as a writer reads it: what it says, where, and how to cite and open it."""
-
-    relation: str
-    relation_label: str
-    claim_id: str
-    design: str
-    summary: str
-    number: str
-    quote: str
-    locator: str
-    note: str
-    citation: str  # AMA, plain text
-    links: tuple[tuple[str, str], ...]  # (label, URL): DOI, PubMed, PMC, the page the claim was read on
-
-
-@dataclass(frozen=True)
-class CheckedStatement:
-    statement_id: str
-    quote: str
-    verdict: str
-    verdict_label: str
-    strength: str
-    computed_label: str
-    override_reason: str
-    reasons: tuple[str, ...]
-    attribution: tuple[str, ...]
-    evidence: tuple[Source, ...]
-    note: str
-    changed_to: str  # the article's current wording when it changed since the check, else ""
-    original_url: str
-
-    @property
-    def heading(self) -> str:
-        return f"{self.statement_id} · {self.verdict_label} · certainty: {self.strength}"
-
-
-@dataclass(frozen=True)
-class Segment:
-    text: str
-    statement_id: str | None
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    kind: str  # h2 | h3 | h4 | p | li (the page's levels: the title is the only h1)
-    segments: tuple[Segment, ...]
-
-
-@dataclass(frozen=True)
-class WriterReport:
-    """One article's check, in the shape every format prints."""
-
-    slug: str
-    title: str
-    outlet: str
-    url: str
-    published: str
-    counts: tuple[tuple[str, str, int], ...]  # (verdict, label, n)
-    paragraphs: tuple[Paragraph, ...]
-    statements: tuple[CheckedStatement, ...]  # in article order
-    unplaced: tuple[str, ...]  # statement ids without a highlight of their own (inside another statement's words)
-    hosts: tuple[tuple[str, str], ...]  # (unplaced statement, the statement whose words contain it)
-    references: tuple[tuple[int, str, tuple[str, ...]], ...]  # (number, as printed, defects)
-
-    @property
-    def summary(self) -> str:
-        return ", ".join(f"{n} {label.lower()}" for _, label, n in self.counts)
-
-    def statement(self, statement_id: str) -> CheckedStatement:
-        return next(s for s in self.statements if s.statement_id == statement_id)
-
+__all__ = ["AUTHOR", "FORMATS", "CheckedStatement", "DocxCache", "Paragraph", "Segment", "Source", "WriterReport",
+           "load_report", "render_report", "report_of", "writer_reports"]
 
 def _source(e: Row, bib_by_key: Mapping[str, Row], formatted: Mapping[str, Formatted]) -> Source:
     c = e["claim"]
@@ -349,11 +275,12 @@ class PendingDocx:
         self.pool = None
         self.futures = {}
         if missing:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
+            from .report_docx import render_docx  # a worker imports it, the report's classes and python-docx only
 
-            self.pool = ProcessPoolExecutor(max_workers=min(workers, len(missing)), mp_context=get_context("spawn"))
-            self.futures = {rep.slug: self.pool.submit(render_report, rep, "docx") for rep in missing}
+            from .workers import worker_pool
+
+            self.pool = worker_pool(min(workers, len(missing)))
+            self.futures = {rep.slug: self.pool.submit(render_docx, rep) for rep in missing}
 
     def result(self) -> list[bytes]:
         try:
