@@ -253,8 +253,8 @@ def test_pages_rendered_in_worker_processes_equal_pages_rendered_here(synth, tmp
     calls = []
     import evidence.render.parallel as parallel
 
-    real = parallel.ProcessPoolExecutor
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda **kw: calls.append(kw) or real(**kw))
+    real = parallel.worker_pool
+    monkeypatch.setattr(parallel, "worker_pool", lambda workers, *rest: calls.append(workers) or real(workers, *rest))
     result = pipeline.render(synth, output=tmp_path / "workers")
-    assert len(calls) == 1 and calls[0]["max_workers"] == 2  # the pool was used, once
+    assert calls == [2]  # the pool of two workers was used, once
     assert files(tmp_path / "here") == files(tmp_path / "workers") and result.pages > 50
