@@ -9,10 +9,13 @@ of follow-on errors from a reader that guessed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tempfile
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Iterable
 
 from .errors import Problem
 
@@ -129,3 +132,17 @@ def write_new(path: Path, data: bytes) -> None:
         os.link(tmp, path)
     finally:
         os.unlink(tmp)
+
+
+def source_digest(tag: str, paths: Iterable[Path], root: Path) -> str:
+    """The package version, ``tag`` and the named source files (name and bytes): a cache kept under it is
+    never read by code that changed since it was written (parse cache, check memo)."""
+    try:
+        package = version("evidence-desk")
+    except PackageNotFoundError:
+        package = "unknown"
+    h = hashlib.sha256(f"{tag}:{package}".encode())
+    for path in paths:
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]

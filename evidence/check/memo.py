@@ -21,11 +21,11 @@ import dataclasses
 import hashlib
 import json
 import os
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import Problem
+from ..files import source_digest
 from ..model import Statement
 from .attribution import AttributionCheck
 from .verdicts import Verdict
@@ -40,16 +40,8 @@ Result = tuple[Verdict, list[Problem], list[AttributionCheck]]
 
 def _rules_version() -> str:
     """The code a verdict comes from, and the package version: either changed re-checks every statement."""
-    try:
-        package = version("evidence-desk")
-    except PackageNotFoundError:
-        package = "unknown"
-    h = hashlib.sha256(f"{FORMAT}:{package}".encode())
     paths = [p for folder in _RULE_SOURCES for p in sorted((_PACKAGE / folder).glob("*.py"))]
-    for path in paths + [_PACKAGE / rel for rel in _READ_SOURCES]:
-        h.update(path.relative_to(_PACKAGE).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    return source_digest(FORMAT, paths + [_PACKAGE / rel for rel in _READ_SOURCES], _PACKAGE)
 
 
 RULES_VERSION = _rules_version()

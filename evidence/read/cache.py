@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
 from ..errors import Problem
+from ..files import source_digest
 
 FORMAT = "1"  # bump when a reader's output changes shape, so every slot is parsed again
 SMALL = 32_000  # bytes: below this a file is parsed every time by a cache that writes at once
@@ -35,15 +35,8 @@ _READERS = ("bibtex.py", "tables.py", "cache.py", "reparse.py")
 
 def _toolkit_version() -> str:
     """Package version plus the readers' own source: a changed reader never reads a stale slot."""
-    try:
-        package = version("evidence-desk")
-    except PackageNotFoundError:
-        package = "unknown"
-    h = hashlib.sha256(f"{FORMAT}:{package}".encode())
     here = Path(__file__).parent
-    for name in _READERS:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()[:16]
+    return source_digest(FORMAT, (here / name for name in _READERS), here)
 
 
 VERSION = _toolkit_version()
